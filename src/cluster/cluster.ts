@@ -96,6 +96,8 @@ export const isConflict = (e: unknown): boolean => e instanceof ApiError && e.co
 export const isAlreadyExists = (e: unknown): boolean => e instanceof ApiError && e.code === 409 && e.reason === 'AlreadyExists';
 
 export interface Cluster {
+  /** The default namespace (the kubeconfig context's) for namespaced objects given without one. */
+  readonly namespace?: string;
   /** Discovery: how a kind is served. Throws ApiError 404-like when unknown. */
   resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo>;
   /** Forgets cached discovery (e.g. after a step created a CRD). */

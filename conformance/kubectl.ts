@@ -1,0 +1,233 @@
+/**
+ * `npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--verbose]`
+ *
+ * Starts a fresh local control plane, runs a script of kubectl commands against it with a
+ * fresh HOME and KUBECACHEDIR, and checks each command's result. Script format
+ * (see conformance/kubectl/basic.txt):
+ *
+ *   # comment
+ *   @file deploy.yaml        a file written into the work directory, up to the line "@end"
+ *   ...
+ *   @end
+ *   $ kubectl get ns         a command (bash), run in the work directory
+ *   exit 1                   expected exit code (default 0)
+ *   contains text            output (stdout + stderr) contains the text
+ *   lacks text               output does not contain the text
+ *   matches regex            output matches the regular expression (multiline)
+ *   equals text              trimmed stdout equals the text
+ *   json .a.b[0] = value     stdout parsed as JSON has value (JSON literal or bare string) at the path
+ *   timeout 60               seconds before the command is killed (default 30)
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startControlPlane } from '../src/controlplane/index.js';
+
+export interface Expectation {
+  kind: 'exit' | 'contains' | 'lacks' | 'matches' | 'equals' | 'json' | 'timeout';
+  arg: string;
+}
+
+export interface Step {
+  line: number;
+  command: string;
+  expect: Expectation[];
+}
+
+export interface Script {
+  files: Map<string, string>;
+  steps: Step[];
+}
+
+export class ScriptError extends Error {}
+
+export function parseScript(text: string, source: string): Script {
+  const files = new Map<string, string>();
+  const steps: Step[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i];
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    if (line.startsWith('@file ')) {
+      const name = line.slice(6).trim();
+      const body: string[] = [];
+      const start = i + 1;
+      while (++i < lines.length && lines[i].trim() !== '@end') body.push(lines[i]);
+      if (i >= lines.length) throw new ScriptError(`${source}:${start}: @file ${name} has no @end`);
+      files.set(name, body.join('\n') + '\n');
+      continue;
+    }
+    if (line.startsWith('$ ')) {
+      steps.push({ line: i + 1, command: line.slice(2), expect: [] });
+      continue;
+    }
+    const m = /^(exit|contains|lacks|matches|equals|json|timeout)(?:\s+(.*))?$/.exec(line);
+    if (!m) throw new ScriptError(`${source}:${i + 1}: cannot understand "${line}" (expected "$ command", an expectation or @file)`);
+    if (!steps.length) throw new ScriptError(`${source}:${i + 1}: expectation "${m[1]}" before any "$ command"`);
+    const arg = m[2] ?? '';
+    if (m[1] === 'matches') {
+      try {
+        new RegExp(arg, 'm');
+      } catch (e) {
+        throw new ScriptError(`${source}:${i + 1}: bad regular expression: ${(e as Error).message}`);
+      }
+    }
+    if ((m[1] === 'exit' || m[1] === 'timeout') && !/^\d+$/.test(arg)) throw new ScriptError(`${source}:${i + 1}: "${m[1]}" needs a number`);
+    if (m[1] === 'json' && !/^\S+\s+=\s+/.test(arg)) throw new ScriptError(`${source}:${i + 1}: "json" needs "PATH = VALUE"`);
+    steps[steps.length - 1].expect.push({ kind: m[1] as Expectation['kind'], arg });
+  }
+  return { files, steps };
+}
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+function run(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
+  return new Promise((done) => {
+    const child = spawn('bash', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? 137, stdout, stderr, timedOut });
+    });
+  });
+}
+
+function readJsonPath(value: unknown, path: string): unknown {
+  let cur = value;
+  for (const part of path.replace(/^\./, '').match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = part.startsWith('[') ? (cur as unknown[])[Number(part.slice(1, -1))] : (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** Checks one step's result; returns the failed expectations as text. */
+export function check(step: Step, r: RunResult): string[] {
+  const out = r.stdout + r.stderr;
+  const problems: string[] = [];
+  const wantExit = Number(step.expect.find((e) => e.kind === 'exit')?.arg ?? 0);
+  if (r.timedOut) problems.push('timed out');
+  else if (r.code !== wantExit) problems.push(`exit code ${r.code}, want ${wantExit}`);
+  for (const e of step.expect) {
+    switch (e.kind) {
+      case 'contains':
+        if (!out.includes(e.arg)) problems.push(`output lacks ${JSON.stringify(e.arg)}`);
+        break;
+      case 'lacks':
+        if (out.includes(e.arg)) problems.push(`output contains ${JSON.stringify(e.arg)}`);
+        break;
+      case 'matches':
+        if (!new RegExp(e.arg, 'm').test(out)) problems.push(`output does not match /${e.arg}/`);
+        break;
+      case 'equals':
+        if (r.stdout.trim() !== e.arg) problems.push(`stdout is ${JSON.stringify(r.stdout.trim())}, want ${JSON.stringify(e.arg)}`);
+        break;
+      case 'json': {
+        const [, path, valueText] = /^(\S+)\s+=\s+(.*)$/.exec(e.arg)!;
+        let want: unknown;
+        try {
+          want = JSON.parse(valueText);
+        } catch {
+          want = valueText;
+        }
+        let doc: unknown;
+        try {
+          doc = JSON.parse(r.stdout);
+        } catch {
+          problems.push('stdout is not JSON');
+          break;
+        }
+        const got = readJsonPath(doc, path);
+        if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${path} is ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+export async function main(args: string[]): Promise<number> {
+  let scriptPath: string | undefined;
+  let kubectl: string | undefined;
+  let http = false;
+  let verbose = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--kubectl') kubectl = args[++i];
+    else if (args[i] === '--http') http = true;
+    else if (args[i] === '--verbose' || args[i] === '-v') verbose = true;
+    else if (!args[i].startsWith('-') && !scriptPath) scriptPath = args[i];
+    else {
+      console.error(`unknown argument: ${args[i]}\nusage: npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--verbose]`);
+      return 2;
+    }
+  }
+  if (!scriptPath) {
+    console.error('usage: npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--verbose]');
+    return 2;
+  }
+  let script: Script;
+  try {
+    script = parseScript(readFileSync(scriptPath, 'utf8'), scriptPath);
+  } catch (e) {
+    console.error(e instanceof ScriptError ? e.message : `cannot read ${scriptPath}: ${(e as Error).message}`);
+    return 2;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'kudo-kubectl-'));
+  const home = join(work, 'home');
+  const bin = join(work, 'bin');
+  mkdirSync(home);
+  mkdirSync(bin);
+  for (const [name, body] of script.files) writeFileSync(join(work, name), body);
+  if (kubectl) symlinkSync(resolve(kubectl), join(bin, 'kubectl'));
+  const kubeconfigPath = join(work, 'kubeconfig');
+  let cp;
+  try {
+    cp = await startControlPlane({ insecureHttp: http, kubeconfigPath });
+  } catch (e) {
+    console.error(`cannot start the local control plane: ${(e as Error).message}`);
+    return 1;
+  }
+  const env = { ...process.env, HOME: home, KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(work, 'cache'), PATH: `${bin}:${process.env.PATH}`, WORK: work };
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const step of script.steps) {
+      const timeout = Number(step.expect.find((e) => e.kind === 'timeout')?.arg ?? 30) * 1000;
+      const r = await run(step.command, work, env, timeout);
+      const problems = check(step, r);
+      if (problems.length === 0) {
+        passed++;
+        if (verbose) console.log(`ok   ${scriptPath}:${step.line}: ${step.command}`);
+      } else {
+        failed++;
+        console.log(`FAIL ${scriptPath}:${step.line}: ${step.command}`);
+        for (const p of problems) console.log(`     ${p}`);
+        for (const l of (r.stdout + r.stderr).trim().split('\n').slice(0, 8)) console.log(`     | ${l}`);
+      }
+    }
+  } finally {
+    await cp.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,3 @@
+export * from './labels.js';
+export * from './types.js';
+export * from './crds.js';

@@ -1,0 +1,519 @@
+/**
+ * The API semantics of the local control plane, independent of HTTP: create, get, list,
+ * update, patch, delete and watch with Kubernetes' metadata rules, optimistic concurrency,
+ * finalizers and dry runs. The HTTP layer and in-process controllers both call this.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../../k8s/object.js';
+import { checkFieldSelector, matchFieldSelector, matchLabelSelector, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from '../../k8s/selectors.js';
+import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../../k8s/validation.js';
+import { Store, TooOldError, type StoreEvent } from '../storage/store.js';
+import { CREATE_ON_UPDATE, GENERATION_KINDS } from './builtins.js';
+import { ApiError, alreadyExists, badRequest, conflict, fieldForbidden, fieldInvalid, fieldRequired, forbidden, gone, invalid, notFound, type Cause } from './errors.js';
+import { apiVersionOf, hasSubresource, storageKey, type Registry, type ResourceType, type WriteContext } from './registry.js';
+import { canonicalizeQuantities } from './quantities.js';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: string;
+  /** Warnings to send back (Warning headers). */
+  warnings?: string[];
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+  gracePeriodSeconds?: number;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Absent or "0": start with ADDED events for the current objects. */
+  resourceVersion?: string;
+}
+
+export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
+
+export type DeleteResult = { gone: true; object: KubeObject } | { gone: false; object: KubeObject };
+
+const MAX_NAME = 253;
+
+/** Random suffixes as apiserver's generateName uses (no vowels, no confusable digits). */
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function nowTimestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+export class ApiCore {
+  constructor(
+    readonly store: Store,
+    readonly registry: Registry,
+  ) {}
+
+  // ---- reads ----
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.store.get(storageKey(t), scopeNs(t, namespace), name);
+    if (!obj) throw notFound(t, name);
+    return this.present(t, obj);
+  }
+
+  tryGet(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const obj = this.store.get(storageKey(t), scopeNs(t, namespace), name);
+    return obj && this.present(t, obj);
+  }
+
+  /** The object as served at `t`'s version (stored objects are version-agnostic JSON). */
+  present(t: ResourceType, obj: KubeObject): KubeObject {
+    const apiVersion = apiVersionOf(t);
+    if (obj.apiVersion === apiVersion && obj.kind === t.kind) return obj;
+    return { ...obj, apiVersion, kind: t.kind };
+  }
+
+  list(t: ResourceType, namespace: string | undefined, opts: ListOptions = {}): ListResult {
+    const matches = this.matcher(t, opts.labelSelector, opts.fieldSelector);
+    let after: string | undefined;
+    if (opts.continue) after = decodeContinue(opts.continue);
+    const rv = String(this.store.resourceVersion);
+    const candidates = this.store.list(storageKey(t), scopeNs(t, namespace), after);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const items: KubeObject[] = [];
+    let i = 0;
+    for (; i < candidates.length && items.length < limit; i++) if (matches(candidates[i])) items.push(this.present(t, candidates[i]));
+    const result: ListResult = { items, resourceVersion: rv };
+    if (i < candidates.length && items.length >= limit) {
+      const more = candidates.slice(i).filter(matches).length;
+      if (more > 0) {
+        const last = items[items.length - 1].metadata;
+        result.continue = encodeContinue(`${last.namespace ?? ''}/${last.name}`, rv);
+        if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = more;
+      }
+    }
+    return result;
+  }
+
+  /** Builds the selector filter, answering 400 for a bad selector or an unsupported field. */
+  matcher(t: ResourceType, labelSelector?: string, fieldSelector?: string): (o: KubeObject) => boolean {
+    let labels: LabelSelector | undefined;
+    let fields: FieldSelector | undefined;
+    try {
+      if (labelSelector) labels = parseLabelSelector(labelSelector);
+      if (fieldSelector) {
+        fields = parseFieldSelector(fieldSelector);
+        const sample = this.fieldsOf(t, { apiVersion: '', kind: '', metadata: {} });
+        checkFieldSelector(fields, (f) => f in sample);
+      }
+    } catch (e) {
+      if (e instanceof SelectorError) throw badRequest(e.message);
+      throw e;
+    }
+    if (!labels && !fields) return () => true;
+    return (o) => (!labels || matchLabelSelector(labels, o.metadata.labels)) && (!fields || matchFieldSelector(fields, (f) => this.fieldsOf(t, o)[f]));
+  }
+
+  private fieldsOf(t: ResourceType, o: KubeObject): Record<string, string | undefined> {
+    const base: Record<string, string | undefined> = { 'metadata.name': o.metadata.name ?? '', 'metadata.namespace': o.metadata.namespace ?? '' };
+    return t.hooks.fieldLabels ? { ...base, ...t.hooks.fieldLabels(o) } : base;
+  }
+
+  /**
+   * Streams changes to `send` from the given resourceVersion; returns the stop function.
+   * A too old version throws 410 Expired.
+   */
+  watch(t: ResourceType, namespace: string | undefined, opts: WatchOptions, send: (e: WatchEvent) => void): () => void {
+    const matches = this.matcher(t, opts.labelSelector, opts.fieldSelector);
+    const ns = scopeNs(t, namespace);
+    const inScope = (o: KubeObject) => ns === undefined || o.metadata.namespace === ns;
+    const rvText = opts.resourceVersion;
+    let from: number;
+    if (!rvText || rvText === '0') {
+      for (const o of this.store.list(storageKey(t), ns)) if (matches(o)) send({ type: 'ADDED', object: this.present(t, o) });
+      from = this.store.resourceVersion;
+    } else {
+      from = Number(rvText);
+      if (!Number.isInteger(from) || from < 0) throw badRequest(`invalid resource version: ${rvText}`);
+    }
+    const listener = (e: StoreEvent) => {
+      if (!inScope(e.object)) return;
+      const now = matches(e.object);
+      if (e.type === 'MODIFIED' && e.old) {
+        const before = matches(e.old);
+        // Objects entering or leaving the selection look like additions and deletions.
+        if (now && !before) return send({ type: 'ADDED', object: this.present(t, e.object) });
+        if (!now && before) return send({ type: 'DELETED', object: this.present(t, e.object) });
+      }
+      if (now) send({ type: e.type, object: this.present(t, e.object) });
+    };
+    try {
+      return this.store.watch(storageKey(t), from, listener);
+    } catch (e) {
+      if (e instanceof TooOldError) throw gone(e.message);
+      throw e;
+    }
+  }
+
+  // ---- writes ----
+
+  private ctx(operation: string, opts: WriteOptions, subresource?: string): WriteContext {
+    return { operation, subresource, dryRun: !!opts.dryRun, fieldValidation: opts.fieldValidation, warnings: opts.warnings };
+  }
+
+  create(t: ResourceType, namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const obj = clone(body);
+    this.checkTypeMeta(t, obj);
+    obj.metadata ??= {};
+    const meta = obj.metadata;
+    if (t.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      meta.namespace = namespace ?? meta.namespace;
+      if (!meta.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, (n) => !!this.store.get(storageKey(t), meta.namespace, n));
+    if (!meta.name) throw invalid(t, '', [fieldRequired('metadata.name', 'name or generateName is required')]);
+    if (t.namespaced) this.checkNamespaceOpen(meta.namespace!);
+    const ctx = this.ctx('create', opts);
+    // Server-owned metadata is never taken from the client.
+    for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink']) delete meta[k];
+    if (hasSubresource(t, 'status') && t.custom) delete obj.status;
+    else if (hasSubresource(t, 'status') && !t.hooks.prepareCreate) obj.status = {};
+    t.hooks.defaults?.(obj, ctx);
+    t.hooks.prepareCreate?.(obj, ctx);
+    if (!t.custom) canonicalizeQuantities(obj);
+    this.validate(t, obj, undefined, ctx);
+    if (this.store.get(storageKey(t), meta.namespace, meta.name)) throw alreadyExists(t, meta.name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowTimestamp();
+    if (t.custom || GENERATION_KINDS.has(t.kind)) meta.generation = 1;
+    meta.managedFields = managedEntry(obj, opts.fieldManager, 'Update', undefined);
+    obj.apiVersion = apiVersionOf(t);
+    obj.kind = t.kind;
+    if (opts.dryRun) return obj;
+    const stored = this.store.put(storageKey(t), orderFields(obj));
+    t.hooks.afterWrite?.('create', stored, undefined);
+    return this.present(t, stored);
+  }
+
+  /**
+   * Replaces an object (PUT). `subresource` "status" changes only status; the main resource
+   * keeps the stored status when the kind has a status subresource.
+   */
+  update(t: ResourceType, namespace: string | undefined, name: string, body: KubeObject, opts: WriteOptions = {}, subresource?: string): { object: KubeObject; created: boolean } {
+    const obj = clone(body);
+    this.checkTypeMeta(t, obj);
+    obj.metadata ??= {};
+    if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    if (t.namespaced && obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    const ns = scopeNs(t, namespace);
+    const stored = this.store.get(storageKey(t), ns, name);
+    if (!stored) {
+      if (!subresource && CREATE_ON_UPDATE.has(storageKey(t))) {
+        obj.metadata.name = name;
+        delete obj.metadata.resourceVersion;
+        return { object: this.create(t, namespace, obj, opts), created: true };
+      }
+      throw notFound(t, name);
+    }
+    const rv = obj.metadata.resourceVersion;
+    if (!rv && t.custom && !subresource) throw invalid(t, name, [fieldInvalid('metadata.resourceVersion', '0x0', 'must be specified for an update')]);
+    if (rv && rv !== stored.metadata.resourceVersion) throw conflict(t, name);
+    return { object: this.commitUpdate(t, stored, obj, opts, subresource ?? '', 'update'), created: false };
+  }
+
+  /** Shared tail of update and patch: merge server-owned fields, validate, store. */
+  commitUpdate(t: ResourceType, stored: KubeObject, next: KubeObject, opts: WriteOptions, subresource: string, operation: string): KubeObject {
+    const ctx = this.ctx(operation, opts, subresource || undefined);
+    let obj = next;
+    if (subresource === 'status') {
+      // Only status changes through /status; the rest comes from the stored object.
+      obj = { ...clone(stored), status: next.status };
+      if (!t.custom) {
+        obj.metadata.labels = next.metadata.labels ?? stored.metadata.labels;
+        obj.metadata.annotations = next.metadata.annotations ?? stored.metadata.annotations;
+      }
+      if (obj.status === undefined) delete obj.status;
+    } else if (hasSubresource(t, 'status')) {
+      if (stored.status === undefined) delete obj.status;
+      else obj.status = clone(stored.status);
+    }
+    const meta = obj.metadata;
+    const old = stored.metadata;
+    meta.name = old.name;
+    if (old.namespace) meta.namespace = old.namespace;
+    else delete meta.namespace;
+    meta.uid = old.uid;
+    meta.creationTimestamp = old.creationTimestamp;
+    if (old.deletionTimestamp) {
+      meta.deletionTimestamp = old.deletionTimestamp;
+      meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+    } else {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    meta.resourceVersion = old.resourceVersion;
+    if (old.generation !== undefined) meta.generation = old.generation;
+    else delete meta.generation;
+    delete meta.selfLink;
+    if (subresource === '') {
+      t.hooks.defaults?.(obj, ctx);
+      t.hooks.prepareUpdate?.(obj, stored, ctx);
+    }
+    if (!t.custom) canonicalizeQuantities(obj);
+    const causes: Cause[] = [];
+    if (old.deletionTimestamp) {
+      const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+      if (added.length) causes.push(fieldForbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`));
+    }
+    this.validate(t, obj, stored, ctx, causes);
+    if (meta.generation !== undefined && subresource === '') {
+      const bump = t.hooks.bumpsGeneration ? t.hooks.bumpsGeneration(obj, stored) : specChanged(obj, stored);
+      if (bump) meta.generation = (old.generation ?? 0) + 1;
+    }
+    obj.apiVersion = stored.apiVersion;
+    obj.kind = stored.kind;
+    meta.managedFields = old.managedFields;
+    if (sameObject(obj, stored)) return this.present(t, stored);
+    meta.managedFields = managedEntry(obj, opts.fieldManager, 'Update', old.managedFields, subresource);
+    if (opts.dryRun) return this.present(t, obj);
+    if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !pendingSpecFinalizers(obj)) {
+      const last = this.store.remove(storageKey(t), meta.namespace, meta.name!);
+      t.hooks.afterWrite?.('delete', last ?? obj, stored);
+      return this.present(t, last ?? obj);
+    }
+    const saved = this.store.put(storageKey(t), orderFields(obj));
+    t.hooks.afterWrite?.('update', saved, stored);
+    return this.present(t, saved);
+  }
+
+  /** Applies `mutate` to a copy of the stored object and commits it (the shape of every patch). */
+  mutate(t: ResourceType, namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject, opts: WriteOptions = {}, subresource = '', operation = 'patch'): KubeObject {
+    const ns = scopeNs(t, namespace);
+    const stored = this.store.get(storageKey(t), ns, name);
+    if (!stored) throw notFound(t, name);
+    const next = mutate(clone(this.present(t, stored)));
+    if (!next || typeof next !== 'object' || Array.isArray(next)) throw badRequest('the patch did not produce an object');
+    next.metadata ??= {};
+    if (next.metadata.resourceVersion && next.metadata.resourceVersion !== stored.metadata.resourceVersion) throw conflict(t, name);
+    if (next.metadata.name && next.metadata.name !== name) throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+    if (next.metadata.uid && next.metadata.uid !== stored.metadata.uid)
+      throw conflict(t, name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${stored.metadata.uid}`);
+    return this.commitUpdate(t, stored, next, opts, subresource, operation);
+  }
+
+  delete(t: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): DeleteResult {
+    const ns = scopeNs(t, namespace);
+    const stored = this.store.get(storageKey(t), ns, name);
+    if (!stored) throw notFound(t, name);
+    const pre = opts.preconditions ?? {};
+    if (pre.uid && pre.uid !== stored.metadata.uid)
+      throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${stored.metadata.uid}`);
+    if (pre.resourceVersion && pre.resourceVersion !== stored.metadata.resourceVersion)
+      throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion}`);
+    const finalizers = [...(stored.metadata.finalizers ?? [])];
+    const policy = opts.propagationPolicy;
+    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    const pending = finalizers.length > 0 || pendingSpecFinalizers(stored);
+    if (!pending) {
+      if (opts.dryRun) return { gone: true, object: this.present(t, stored) };
+      const last = this.store.remove(storageKey(t), ns, name)!;
+      t.hooks.afterWrite?.('delete', last, stored);
+      return { gone: true, object: this.present(t, last) };
+    }
+    if (stored.metadata.deletionTimestamp && sameList(finalizers, stored.metadata.finalizers ?? [])) return { gone: false, object: this.present(t, stored) };
+    const next = clone(stored);
+    next.metadata.finalizers = finalizers;
+    next.metadata.deletionTimestamp ??= nowTimestamp();
+    next.metadata.deletionGracePeriodSeconds ??= 0;
+    if (t.kind === 'Namespace' && !t.group) next.status = { ...(next.status as object), phase: 'Terminating' };
+    if (opts.dryRun) return { gone: false, object: this.present(t, next) };
+    const saved = this.store.put(storageKey(t), next);
+    t.hooks.afterWrite?.('update', saved, stored);
+    return { gone: false, object: this.present(t, saved) };
+  }
+
+  deleteCollection(t: ResourceType, namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions = {}): KubeObject[] {
+    const { items } = this.list(t, namespace, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
+    const out: KubeObject[] = [];
+    for (const o of items) {
+      try {
+        out.push(this.delete(t, o.metadata.namespace, o.metadata.name!, opts).object);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
+    }
+    return out;
+  }
+
+  // ---- checks ----
+
+  private checkTypeMeta(t: ResourceType, obj: KubeObject): void {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest(`the object provided is unrecognized (must be of type ${t.kind})`);
+    const av = obj.apiVersion;
+    const kind = obj.kind;
+    if (kind && kind !== t.kind) {
+      const other = typeof av === 'string' ? this.registry.byApiVersionKind(av, kind) : undefined;
+      throw badRequest(
+        other ? `${kind} in version "${other.version}" cannot be handled as a ${t.kind}: converting (${other.version}.${kind}) to (${t.kind}): unknown conversion` : `${kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${kind}" is registered for version "${av}"`,
+      );
+    }
+    if (av && av !== apiVersionOf(t) && !this.registry.byApiVersionKind(String(av), t.kind))
+      throw badRequest(`${t.kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${t.kind}" is registered for version "${av}"`);
+    if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)))
+      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: metadata must be an object`);
+  }
+
+  private checkNamespaceOpen(namespace: string): void {
+    const ns = this.store.get('/namespaces', undefined, namespace);
+    const nsType = { group: '', resource: 'namespaces', kind: 'Namespace' };
+    if (!ns) throw notFound(nsType, namespace);
+    if (ns.metadata.deletionTimestamp)
+      throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`, { name: namespace, kind: 'namespaces', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] });
+  }
+
+  private validate(t: ResourceType, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, causes: Cause[] = []): void {
+    const meta = obj.metadata;
+    if (!old) {
+      const name = meta.name!;
+      const nameErrors = t.kind === 'Namespace' && !t.group ? isDns1123Label(name) : t.kind === 'Service' && !t.group ? dns1035Label(name) : pathSegmentKinds.has(t.kind) ? pathSegment(name) : isDns1123Subdomain(name);
+      for (const msg of nameErrors.slice(0, 1)) causes.push(fieldInvalid('metadata.name', name, msg));
+      if (name.length > MAX_NAME && !nameErrors.length) causes.push(fieldInvalid('metadata.name', name, `must be no more than ${MAX_NAME} characters`));
+    }
+    for (const [k, v] of Object.entries(meta.labels ?? {})) {
+      for (const msg of isLabelKey(k)) causes.push(fieldInvalid('metadata.labels', k, msg));
+      if (typeof v !== 'string') causes.push(fieldInvalid(`metadata.labels`, v, 'must be a string'));
+      else for (const msg of isLabelValue(v)) causes.push(fieldInvalid('metadata.labels', v, msg));
+    }
+    for (const [k, v] of Object.entries(meta.annotations ?? {})) {
+      for (const msg of isLabelKey(k.toLowerCase())) causes.push(fieldInvalid('metadata.annotations', k, msg));
+      if (typeof v !== 'string') causes.push(fieldInvalid('metadata.annotations', v, 'must be a string'));
+    }
+    if (t.hooks.validate) causes.push(...t.hooks.validate(obj, old, ctx));
+    if (causes.length) throw invalid(t, meta.name ?? '', causes);
+  }
+}
+
+const pathSegmentKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+function pathSegment(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
+}
+
+function dns1035Label(value: string): string[] {
+  if (value.length > 63) return ['must be no more than 63 characters'];
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value))
+    return [
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    ];
+  return [];
+}
+
+function versionOf(apiVersion: unknown): string {
+  const s = String(apiVersion ?? '');
+  return s.includes('/') ? s.slice(s.indexOf('/') + 1) : s;
+}
+
+export function scopeNs(t: ResourceType, namespace: string | undefined): string | undefined {
+  return t.namespaced ? namespace : undefined;
+}
+
+/** Namespaces wait for their spec.finalizers (the namespace controller's "kubernetes"). */
+function pendingSpecFinalizers(o: KubeObject): boolean {
+  if (o.kind !== 'Namespace') return false;
+  const f = (o.spec as { finalizers?: string[] } | undefined)?.finalizers;
+  return !!f && f.length > 0;
+}
+
+function generateName(prefix: string, taken: (name: string) => boolean): string {
+  const base = prefix.length > MAX_NAME - 5 ? prefix.slice(0, MAX_NAME - 5) : prefix;
+  for (;;) {
+    let suffix = '';
+    for (let i = 0; i < 5; i++) suffix += NAME_ALPHABET[Math.floor(Math.random() * NAME_ALPHABET.length)];
+    if (!taken(base + suffix)) return base + suffix;
+  }
+}
+
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return true;
+  }
+  return false;
+}
+
+/** Deep equality through canonical JSON (key order ignored). */
+export function sameObject(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** apiVersion, kind, metadata first, as the real server orders its JSON. */
+function orderFields(obj: KubeObject): KubeObject {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  return { apiVersion, kind, metadata, ...rest };
+}
+
+/**
+ * A minimal managedFields record per manager and operation: who last wrote the object and when.
+ * Field sets are left to server-side apply, which replaces this list for Apply operations.
+ */
+export function managedEntry(obj: KubeObject, manager: string | undefined, operation: 'Update' | 'Apply', previous: unknown[] | undefined, subresource = ''): unknown[] | undefined {
+  if (!manager) return previous;
+  const list = ((previous ?? []) as Record<string, unknown>[]).filter((e) => !(e.manager === manager && e.operation === operation && (e.subresource ?? '') === subresource));
+  list.push({ manager, operation, apiVersion: obj.apiVersion, time: nowTimestamp(), fieldsType: 'FieldsV1', fieldsV1: {}, ...(subresource ? { subresource } : {}) });
+  return list;
+}
+
+function encodeContinue(key: string, rv: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: key })).toString('base64url');
+}
+
+function decodeContinue(token: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { start?: unknown };
+    if (typeof parsed.start === 'string') return parsed.start;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest(`continue key is not valid: ${token}`);
+}

@@ -1,0 +1,488 @@
+/**
+ * The HTTP front of the local control plane: routing, authentication, content negotiation,
+ * body decoding and watch streaming on top of ApiCore.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import type { KubeObject } from '../../k8s/object.js';
+import { ApiError, badRequest, fieldRequired, invalid, methodNotAllowed, pathNotFound, tooLarge, unauthorized, unsupportedMediaType, internal, fieldForbidden } from './errors.js';
+import { ApiCore, clone, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
+import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { OpenApi } from './openapi.js';
+import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js';
+import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from './registry.js';
+import { readPath, toTable } from './table.js';
+import { serverSideApply } from './apply.js';
+
+/** Kubernetes' limit on request bodies (3 MiB). */
+export const MAX_BODY = 3 * 1024 * 1024;
+
+export const VERSION_INFO = {
+  major: '1',
+  minor: '33',
+  gitVersion: 'v1.33.1',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2025-05-15T00:00:00Z',
+  goVersion: 'go1.24.2',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+export interface ApiServerOptions {
+  /** Bearer token required on every request but health and version checks; undefined = no auth. */
+  token?: string;
+  /** Idle watches get a blank line this often so clients do not time out (ms). */
+  heartbeatMs?: number;
+  /** BOOKMARK events this often when a watch allows them (ms). */
+  bookmarkMs?: number;
+  log?: (line: string) => void;
+}
+
+const PUBLIC_PATHS = /^\/(version|healthz|livez|readyz)(\/|$)/;
+const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+interface Target {
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export class ApiServer {
+  readonly openapi: OpenApi;
+  private readonly watches = new Set<() => void>();
+  serverAddress = '127.0.0.1:0';
+
+  constructor(
+    readonly core: ApiCore,
+    readonly registry: Registry,
+    private readonly opts: ApiServerOptions = {},
+  ) {
+    this.openapi = new OpenApi(registry);
+  }
+
+  /** Ends every open watch (on shutdown). */
+  closeWatches(): void {
+    for (const stop of [...this.watches]) stop();
+  }
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.route(req, res).catch((e: unknown) => this.fail(res, e));
+  };
+
+  private fail(res: ServerResponse, e: unknown): void {
+    const err = asApiError(e);
+    const api = err instanceof ApiError ? err : internal((err as Error)?.message ?? String(err));
+    if (!(err instanceof ApiError)) this.opts.log?.(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    sendJson(res, api.code, api.status);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (this.opts.token !== undefined && !PUBLIC_PATHS.test(path)) {
+      const auth = req.headers.authorization ?? '';
+      if (auth !== `Bearer ${this.opts.token}`) throw unauthorized();
+    }
+    const method = req.method ?? 'GET';
+    const accept = String(req.headers.accept ?? '');
+    if (path === '/version') return sendJson(res, 200, VERSION_INFO);
+    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end('ok');
+      return;
+    }
+    if (path === '/api' || path === '/apis') {
+      const legacy = path === '/api';
+      const want = aggregatedVersion(accept);
+      if (want) return sendJson(res, 200, aggregated(this.registry, legacy, want), `application/json;g=apidiscovery.k8s.io;v=${want};as=APIGroupDiscoveryList`);
+      return sendJson(res, 200, legacy ? apiVersions(this.serverAddress) : apiGroupList(this.registry));
+    }
+    if (path === '/openapi/v3') return sendJson(res, 200, this.openapi.index());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
+      if (!doc) throw pathNotFound();
+      res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': url.searchParams.has('hash') ? 'public, immutable' : 'no-cache, private' });
+      res.end(doc.body);
+      return;
+    }
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (parts[0] === 'api' && parts.length >= 2) [group, version, rest] = ['', parts[1], parts.slice(2)];
+    else if (parts[0] === 'apis' && parts.length >= 3) [group, version, rest] = [parts[1], parts[2], parts.slice(3)];
+    else if (parts[0] === 'apis' && parts.length === 2) {
+      const g = apiGroup(this.registry, parts[1]);
+      if (!g || method !== 'GET') throw pathNotFound();
+      return sendJson(res, 200, g);
+    } else throw pathNotFound();
+    if (rest.length === 0) {
+      const list = apiResourceList(this.registry, group, version);
+      if (!list || method !== 'GET') throw pathNotFound();
+      return sendJson(res, 200, list);
+    }
+    const target = this.resolve(group, version, rest);
+    if (!target) throw pathNotFound();
+    await this.serveResource(req, res, url, method, accept, target);
+  }
+
+  private resolve(group: string, version: string, rest: string[]): Target | undefined {
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      const t = this.registry.lookup(group, version, rest[2]);
+      if (t?.namespaced) {
+        namespace = rest[1];
+        rest = rest.slice(2);
+      }
+    }
+    if (rest.length > 3) return undefined;
+    const type = this.registry.lookup(group, version, rest[0]);
+    if (!type) return undefined;
+    if (namespace === undefined && type.namespaced && rest.length > 1) return undefined;
+    const [, name, subresource] = rest;
+    if (subresource && !hasSubresource(type, subresource)) return undefined;
+    return { type, namespace, name, subresource };
+  }
+
+  private async serveResource(req: IncomingMessage, res: ServerResponse, url: URL, method: string, accept: string, target: Target): Promise<void> {
+    const { type: t, namespace, name, subresource } = target;
+    const q = url.searchParams;
+    const verb = verbOf(method, !!name, q);
+    if (!verb || !t.verbs.includes(verb) || (subresource && !t.subresources.find((s) => s.name === subresource)?.verbs.includes(verb))) throw methodNotAllowed(t);
+    const dryRun = q.getAll('dryRun').includes('All');
+    if (q.getAll('dryRun').some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(q.get('dryRun'))}: supported values: "All"`);
+    const fieldManager = q.get('fieldManager') ?? undefined;
+    const warnings: string[] = [];
+    const write = { dryRun, fieldManager: fieldManager ?? defaultManager(req), fieldValidation: q.get('fieldValidation') ?? undefined, warnings };
+    const wantTable = /as=Table/.test(accept);
+    const send = (code: number, obj: KubeObject) => {
+      if (warnings.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+      sendJson(res, code, wantTable && verb === 'get' && !subresource ? toTable(t, [obj], q.get('includeObject') ?? 'Metadata', { resourceVersion: obj.metadata.resourceVersion }) : obj);
+    };
+    switch (verb) {
+      case 'get': {
+        if (subresource === 'scale') return send(200, toScale(t, this.core.get(t, namespace, name!)));
+        if (subresource === 'log') {
+          this.core.get(t, namespace, name!);
+          res.writeHead(200, { 'Content-Type': 'text/plain' });
+          res.end('');
+          return;
+        }
+        return send(200, this.core.get(t, namespace, name!));
+      }
+      case 'list': {
+        const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
+        const result = this.core.list(t, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined, limit, continue: q.get('continue') ?? undefined });
+        const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+        if (result.continue) meta.continue = result.continue;
+        if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
+        if (wantTable) return sendJson(res, 200, toTable(t, result.items, q.get('includeObject') ?? 'Metadata', meta));
+        return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items: result.items });
+      }
+      case 'watch':
+        return this.watch(req, res, t, namespace, name, q, wantTable);
+      case 'create': {
+        const body = await this.readObject(req, t);
+        const virtual = virtualCreate(t, body);
+        if (virtual) return sendJson(res, 201, virtual);
+        return send(201, this.core.create(t, namespace, body, write));
+      }
+      case 'update': {
+        const body = await this.readObject(req, t, subresource === 'scale');
+        if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name!, () => body, write));
+        if (subresource === 'finalize') {
+          const finalizers = (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+          return send(200, this.core.mutate(t, namespace, name!, (cur) => ({ ...cur, spec: { ...(cur.spec as object), finalizers } }), write, 'finalize', 'update'));
+        }
+        const { object, created } = this.core.update(t, namespace, name!, body, write, subresource);
+        return send(created ? 201 : 200, object);
+      }
+      case 'patch':
+        return this.patch(req, res, t, namespace, name!, subresource, q, write, send);
+      case 'delete': {
+        const opts = await this.readDeleteOptions(req, q);
+        const result = this.core.delete(t, namespace, name!, { ...opts, dryRun: dryRun || opts.dryRun });
+        if (!result.gone) return send(200, result.object);
+        return sendJson(res, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name: result.object.metadata.name, ...(t.group ? { group: t.group } : {}), kind: t.resource, uid: result.object.metadata.uid },
+        });
+      }
+      case 'deletecollection': {
+        const opts = await this.readDeleteOptions(req, q);
+        const items = this.core.deleteCollection(t, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined }, { ...opts, dryRun: dryRun || opts.dryRun });
+        return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.core.store.resourceVersion) }, items });
+      }
+    }
+  }
+
+  private async patch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    subresource: string | undefined,
+    q: URLSearchParams,
+    write: WriteOptions,
+    send: (code: number, obj: KubeObject) => void,
+  ): Promise<void> {
+    const kind = patchKind(mediaType(req), t);
+    const force = q.get('force');
+    if (kind !== 'apply' && force !== null) throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldForbidden('force', 'may not be specified for non-apply patch')]);
+    const text = await readBody(req);
+    const patch = parsePatchBody(kind, text);
+    if (kind === 'apply') {
+      if (!q.get('fieldManager')) throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldRequired('fieldManager', 'is required for apply patch')]);
+      const manager = q.get('fieldManager')!;
+      const applied = patch as KubeObject;
+      const existing = this.core.tryGet(t, namespace, name);
+      if (!existing && !subresource) {
+        const { object } = serverSideApply(t, undefined, applied, manager, force === 'true');
+        object.metadata = { ...object.metadata, name, ...(t.namespaced && namespace ? { namespace } : {}) };
+        return send(201, this.core.create(t, namespace, object, { ...write, fieldManager: undefined }));
+      }
+      const apply = (cur: KubeObject) => serverSideApply(t, cur, applied, manager, force === 'true').object;
+      if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name, (scale) => apply(scale), write));
+      return send(200, this.core.mutate(t, namespace, name, apply, { ...write, fieldManager: undefined }, subresource ?? '', 'apply'));
+    }
+    const doPatch = (cur: KubeObject) => applyPatch(kind, cur, patch, t);
+    if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name, doPatch, write));
+    return send(200, this.core.mutate(t, namespace, name, doPatch, write, subresource ?? ''));
+  }
+
+  /** Reads, changes and writes back the Scale view of a scalable object. */
+  private updateScale(t: ResourceType, namespace: string | undefined, name: string, change: (scale: KubeObject) => KubeObject, write: WriteOptions): KubeObject {
+    const spec = t.scale!;
+    const updated = this.core.mutate(
+      t,
+      namespace,
+      name,
+      (cur) => {
+        const scale = change(toScale(t, cur));
+        const replicas = readPath(scale, '.spec.replicas');
+        if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0))
+          throw invalid({ group: 'autoscaling', resource: 'scale', kind: 'Scale' }, name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` }]);
+        if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== cur.metadata.resourceVersion) cur.metadata.resourceVersion = scale.metadata.resourceVersion;
+        setPath(cur, spec.specReplicasPath, replicas ?? 0);
+        return cur;
+      },
+      write,
+      '',
+      'update',
+    );
+    return toScale(t, updated);
+  }
+
+  private watch(req: IncomingMessage, res: ServerResponse, t: ResourceType, namespace: string | undefined, name: string | undefined, q: URLSearchParams, wantTable: boolean): void {
+    let fieldSelector = q.get('fieldSelector') ?? undefined;
+    if (name) fieldSelector = [`metadata.name=${name}`, fieldSelector].filter(Boolean).join(',');
+    const sendInitial = q.get('sendInitialEvents') === 'true';
+    const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    const queue: string[] = [];
+    let started = false;
+    let firstTable = true;
+    const encode = (type: string, object: unknown) => JSON.stringify({ type, object }) + '\n';
+    const emit = (e: WatchEvent) => {
+      let object: unknown = e.object;
+      if (wantTable) {
+        object = toTable(t, [e.object], q.get('includeObject') ?? 'Metadata', { resourceVersion: e.object.metadata.resourceVersion });
+        if (!firstTable) delete (object as Record<string, unknown>).columnDefinitions;
+        firstTable = false;
+      }
+      const line = encode(e.type, object);
+      if (started) res.write(line);
+      else queue.push(line);
+    };
+    // Errors (410, bad selectors) surface before the 200 is sent.
+    const stop = this.core.watch(t, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector, resourceVersion: sendInitial ? '0' : (q.get('resourceVersion') ?? undefined) }, emit);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    started = true;
+    const bookmark = (annotations?: Record<string, string>) =>
+      res.write(encode('BOOKMARK', { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.core.store.resourceVersion), ...(annotations ? { annotations } : {}) } }));
+    if (queue.length) res.write(queue.join(''));
+    if (sendInitial && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      stop();
+      for (const tm of timers) clearTimeout(tm), clearInterval(tm);
+      this.watches.delete(finish);
+      if (!res.writableEnded) res.end();
+    };
+    this.watches.add(finish);
+    timers.push(setInterval(() => res.write('\n'), this.opts.heartbeatMs ?? 10_000));
+    if (bookmarks) timers.push(setInterval(() => bookmark(), this.opts.bookmarkMs ?? 60_000));
+    const timeout = Number(q.get('timeoutSeconds') ?? 0);
+    if (timeout > 0) timers.push(setTimeout(finish, timeout * 1000));
+    req.on('close', finish);
+    res.on('error', finish);
+  }
+
+  private async readObject(req: IncomingMessage, t: ResourceType, allowAnyKind = false): Promise<KubeObject> {
+    const type = mediaType(req) || 'application/json';
+    if (!BODY_TYPES.includes(type)) throw unsupportedMediaType(BODY_TYPES);
+    if (type === 'application/vnd.kubernetes.protobuf') {
+      if (t.custom) throw unsupportedMediaType(['application/json', 'application/yaml']);
+      const bytes = await readBytes(req);
+      const { decodeProtobufObject } = await import('../../k8s/protobuf/decode.js');
+      try {
+        return decodeProtobufObject(bytes) as KubeObject;
+      } catch (e) {
+        throw badRequest(`the object provided is unrecognized (must be of type ${t.kind}): ${(e as Error).message}`);
+      }
+    }
+    const text = await readBody(req);
+    let body: unknown;
+    const unrecognized = (why: string) => badRequest(`the object provided is unrecognized (must be of type ${allowAnyKind ? 'Scale' : t.kind}): ${why}`);
+    if (type === 'application/yaml') {
+      try {
+        body = parseYaml(text, { uniqueKeys: false });
+      } catch (e) {
+        throw unrecognized(`yaml: ${(e as Error).message.split('\n')[0]}`);
+      }
+    } else {
+      try {
+        body = JSON.parse(text);
+      } catch (e) {
+        const shown = text.length === 0 ? '<empty>' : text.length > 30 ? `${text.slice(0, 30)} ...` : text;
+        throw unrecognized(`couldn't get version/kind; json parse error: ${(e as Error).message} (${shown})`);
+      }
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unrecognized(`couldn't get version/kind; json parse error: expected an object`);
+    return body as KubeObject;
+  }
+
+  private async readDeleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+    const text = await readBody(req);
+    let body: Record<string, any> = {};
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text);
+      } catch (e) {
+        throw badRequest(`the object provided is unrecognized (must be of type DeleteOptions): couldn't get version/kind; json parse error: ${(e as Error).message}`);
+      }
+    }
+    let policy = q.get('propagationPolicy') ?? body.propagationPolicy;
+    const orphan = q.get('orphanDependents') ?? body.orphanDependents;
+    if (!policy && orphan !== undefined && orphan !== null) policy = String(orphan) === 'true' ? 'Orphan' : 'Background';
+    if (policy && !['Background', 'Foreground', 'Orphan'].includes(policy))
+      throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'DeleteOptions' }, '', [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"` }]);
+    return {
+      propagationPolicy: policy,
+      preconditions: body.preconditions,
+      dryRun: Array.isArray(body.dryRun) && body.dryRun.includes('All'),
+      gracePeriodSeconds: q.get('gracePeriodSeconds') ? Number(q.get('gracePeriodSeconds')) : body.gracePeriodSeconds,
+    };
+  }
+}
+
+function verbOf(method: string, item: boolean, q: URLSearchParams): string | undefined {
+  const watch = q.get('watch');
+  switch (method) {
+    case 'GET':
+      if (watch === 'true' || watch === '1') return 'watch';
+      return item ? 'get' : 'list';
+    case 'POST':
+      return item ? undefined : 'create';
+    case 'PUT':
+      return item ? 'update' : undefined;
+    case 'PATCH':
+      return item ? 'patch' : undefined;
+    case 'DELETE':
+      return item ? 'delete' : 'deletecollection';
+  }
+  return undefined;
+}
+
+/** Which aggregated discovery version the Accept header asks for, in the client's order. */
+function aggregatedVersion(accept: string): string | undefined {
+  for (const part of accept.split(',')) {
+    if (!/as=APIGroupDiscoveryList/.test(part) || !/g=apidiscovery\.k8s\.io/.test(part)) continue;
+    const v = /v=(v2beta1|v2)(;|$)/.exec(part)?.[1];
+    if (v) return v;
+  }
+  return undefined;
+}
+
+function defaultManager(req: IncomingMessage): string {
+  const ua = String(req.headers['user-agent'] ?? 'unknown');
+  return ua.split('/')[0] || 'unknown';
+}
+
+function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+async function readBytes(req: IncomingMessage): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY) {
+    req.resume();
+    throw tooLarge(MAX_BODY);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) {
+      req.resume();
+      throw tooLarge(MAX_BODY);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return Buffer.from(await readBytes(req)).toString('utf8');
+}
+
+/** The autoscaling/v1 Scale view of a scalable object. */
+function toScale(t: ResourceType, obj: KubeObject): KubeObject {
+  const spec = t.scale!;
+  const selector = spec.labelSelectorPath ? readPath(obj, spec.labelSelectorPath) : undefined;
+  const matchLabels = readPath(obj, '.spec.selector.matchLabels') as Record<string, string> | undefined;
+  const selectorText = typeof selector === 'string' ? selector : matchLabels ? Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  const m = obj.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: (readPath(obj, spec.specReplicasPath) as number | undefined) ?? 0 },
+    status: { replicas: (readPath(obj, spec.statusReplicasPath) as number | undefined) ?? 0, ...(selectorText ? { selector: selectorText } : {}) },
+  };
+}
+
+function setPath(obj: KubeObject, path: string, value: unknown): void {
+  const parts = path.replace(/^\./, '').split('.');
+  let cur = obj as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+  cur[parts[parts.length - 1]] = value;
+}
+
+/** Review kinds that are answered, not stored: everyone on the local control plane is an admin. */
+function virtualCreate(t: ResourceType, body: KubeObject): KubeObject | undefined {
+  if (t.group === 'authorization.k8s.io' && t.resource === 'selfsubjectaccessreviews')
+    return { ...clone(body), apiVersion: apiVersionOf(t), kind: t.kind, metadata: { creationTimestamp: null }, status: { allowed: true, reason: 'the local control plane allows everything' } } as unknown as KubeObject;
+  if (t.group === 'authentication.k8s.io' && t.resource === 'selfsubjectreviews')
+    return { apiVersion: apiVersionOf(t), kind: t.kind, metadata: { creationTimestamp: null }, status: { userInfo: { username: 'local-admin', groups: ['system:masters', 'system:authenticated'] } } } as unknown as KubeObject;
+  return undefined;
+}

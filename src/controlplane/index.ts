@@ -1,0 +1,164 @@
+/**
+ * The local control plane as a library: an embedded Kubernetes API server on a free port,
+ * with its in-process controllers, for tests and for `kubectl kudo cluster start`.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { registerBuiltins } from './apiserver/builtins.js';
+import { ApiCore } from './apiserver/core.js';
+import { CrdSupport } from './apiserver/crd.js';
+import { Registry } from './apiserver/registry.js';
+import { ApiServer } from './apiserver/server.js';
+import { loadApplySupport } from './apiserver/apply.js';
+import { loadPatchSupport } from './apiserver/patching.js';
+import { GarbageCollector } from './controllers/garbage-collector.js';
+import { NamespaceController } from './controllers/namespaces.js';
+import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
+import { DurableLog } from './storage/wal.js';
+import { Store } from './storage/store.js';
+
+export interface ControlPlaneOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Keep objects on disk here (every acknowledged write is fsync'ed); in memory when absent. */
+  dataDir?: string;
+  /** Serve plain HTTP instead of HTTPS with a generated CA. */
+  insecureHttp?: boolean;
+  simulateWorkloads?: boolean;
+  /** Also write the kubeconfig to this file. */
+  kubeconfigPath?: string;
+  log?: (line: string) => void;
+  /** Watch tuning, mostly for tests: blank-line keep-alives and BOOKMARK intervals (ms). */
+  watchHeartbeatMs?: number;
+  watchBookmarkMs?: number;
+  /** Change events kept for resuming watches (default 20,000). */
+  watchHistory?: number;
+}
+
+export interface ControlPlane {
+  url: string;
+  /** Kubeconfig YAML text. */
+  kubeconfig: string;
+  kubeconfigPath?: string;
+  token: string;
+  caPem?: string;
+  /** In-process access for controllers and tests: the API semantics without HTTP. */
+  core: ApiCore;
+  stop(): Promise<void>;
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const host = opts.host ?? '127.0.0.1';
+  await Promise.all([loadPatchSupport(), loadApplySupport()]);
+  const registry = new Registry();
+  registerBuiltins(registry);
+  const store = new Store({ log: opts.dataDir ? new DurableLog(opts.dataDir) : undefined, historySize: opts.watchHistory });
+  const core = new ApiCore(store, registry);
+  new CrdSupport(core, registry).install();
+
+  const token = opts.dataDir ? persisted(join(opts.dataDir, 'token'), () => randomBytes(24).toString('hex')) : randomBytes(24).toString('hex');
+  let tls: { caPem: string; certPem: string; keyPem: string } | undefined;
+  if (!opts.insecureHttp) tls = await servingCertificate(host, opts.dataDir);
+
+  const api = new ApiServer(core, registry, { token: opts.insecureHttp ? undefined : token, heartbeatMs: opts.watchHeartbeatMs, bookmarkMs: opts.watchBookmarkMs, log: opts.log });
+  const server: Server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, api.handle) : createHttpServer(api.handle);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  api.serverAddress = `${host}:${port}`;
+
+  const namespaces = new NamespaceController(core, tls?.caPem ?? '');
+  const gc = new GarbageCollector(core);
+  namespaces.start();
+  gc.start();
+  const nsType = registry.lookup('', 'v1', 'namespaces')!;
+  for (const name of SYSTEM_NAMESPACES) if (!core.tryGet(nsType, undefined, name)) core.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+
+  let workloads: { stop(): void } | undefined;
+  if (opts.simulateWorkloads) workloads = await startWorkloads(core);
+
+  const kubeconfig = renderKubeconfig({ url, token, caPem: tls?.caPem });
+  if (opts.kubeconfigPath) writeKubeconfig(opts.kubeconfigPath, kubeconfig);
+  opts.log?.(`local control plane serving on ${url}`);
+
+  let stopped = false;
+  return {
+    url,
+    kubeconfig,
+    kubeconfigPath: opts.kubeconfigPath,
+    token,
+    caPem: tls?.caPem,
+    core,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      workloads?.stop();
+      gc.stop();
+      namespaces.stop();
+      api.closeWatches();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      store.close();
+    },
+  };
+}
+
+/** Reads a small secret from the data dir, creating it on first use so kubeconfigs survive restarts. */
+function persisted(path: string, create: () => string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const value = create();
+  writeFileSync(path, value + '\n', { mode: 0o600 });
+  return value;
+}
+
+async function servingCertificate(host: string, dataDir: string | undefined): Promise<{ caPem: string; certPem: string; keyPem: string }> {
+  const files = dataDir && { ca: join(dataDir, 'ca.crt'), cert: join(dataDir, 'serving.crt'), key: join(dataDir, 'serving.key') };
+  if (files && existsSync(files.ca) && existsSync(files.cert) && existsSync(files.key))
+    return { caPem: readFileSync(files.ca, 'utf8'), certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
+  const { generateKeyPair, createCertificate } = await import('../crypto/x509.js');
+  const caKey = await generateKeyPair('ecdsa');
+  const caPem = await createCertificate({ subject: { commonName: 'kudo-local-ca' }, isCA: true, publicKey: caKey.publicKey, issuer: { key: caKey.privateKey } } as never);
+  const servingKey = await generateKeyPair('ecdsa');
+  const ips = [...new Set(['127.0.0.1', ...(host !== 'localhost' && /^[\d.:]+$/.test(host) ? [host] : [])])];
+  const certPem = await createCertificate({
+    subject: { commonName: 'kube-apiserver' },
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+    ipAddresses: ips,
+    isCA: false,
+    publicKey: servingKey.publicKey,
+    issuer: { certificate: caPem, key: caKey.privateKey },
+  } as never);
+  const keyPem = String(servingKey.privateKeyPem ?? servingKey.privateKey);
+  if (files) {
+    writeFileSync(files.ca, String(caPem), { mode: 0o600 });
+    writeFileSync(files.cert, String(certPem), { mode: 0o600 });
+    writeFileSync(files.key, keyPem, { mode: 0o600 });
+  }
+  return { caPem: String(caPem), certPem: String(certPem), keyPem };
+}
+
+/** The simulated workload controllers live in controllers/workloads.ts (a separate piece of work). */
+async function startWorkloads(core: ApiCore): Promise<{ stop(): void }> {
+  const path = './controllers/workloads.js';
+  let mod: { startSimulatedWorkloads(core: ApiCore): { stop(): void } };
+  try {
+    mod = (await import(path)) as typeof mod;
+  } catch {
+    throw new Error('--simulate-workloads: simulated workloads are not available in this build');
+  }
+  return mod.startSimulatedWorkloads(core);
+}

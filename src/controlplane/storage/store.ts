@@ -1,0 +1,190 @@
+/**
+ * Generic object storage of the local control plane: every object of every resource type,
+ * one global resourceVersion counter, a bounded history of change events and watchers.
+ * All operations are synchronous, so a read-check-write sequence in one tick is atomic.
+ * Objects handed out are the stored ones: callers must treat them as read-only.
+ */
+import type { KubeObject } from '../../k8s/object.js';
+import type { DurableLog } from './wal.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  /** "group/resource", e.g. "apps/deployments" or "/pods". */
+  resource: string;
+  object: KubeObject;
+  /** The state before a MODIFIED change. */
+  old?: KubeObject;
+  rv: number;
+}
+
+export type Listener = (event: StoreEvent) => void;
+
+export class TooOldError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
+    super(`too old resource version: ${requested} (${oldest})`);
+  }
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+interface Bucket {
+  objects: Map<string, KubeObject>;
+  sortedKeys?: string[];
+}
+
+export interface StoreOptions {
+  /** How many change events are kept for watches that resume from an older resourceVersion. */
+  historySize?: number;
+  log?: DurableLog;
+}
+
+export class Store {
+  private rv = 0;
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly history: StoreEvent[] = [];
+  private historyStart = 0;
+  private readonly historySize: number;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly allListeners = new Set<Listener>();
+  private readonly log?: DurableLog;
+
+  constructor(opts: StoreOptions = {}) {
+    this.historySize = opts.historySize ?? 20000;
+    this.log = opts.log;
+    if (this.log) {
+      const restored = this.log.restore();
+      this.rv = restored.rv;
+      for (const r of restored.objects) this.bucket(r.resource).objects.set(objectKey(r.object.metadata.namespace, r.object.metadata.name!), r.object);
+    }
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The oldest resourceVersion a watch can resume from. */
+  get oldestWatchable(): number {
+    return this.history.length > this.historyStart ? this.history[this.historyStart].rv - 1 : this.rv;
+  }
+
+  private bucket(resource: string): Bucket {
+    let b = this.buckets.get(resource);
+    if (!b) this.buckets.set(resource, (b = { objects: new Map() }));
+    return b;
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.buckets.get(resource)?.objects.get(objectKey(namespace, name));
+  }
+
+  /** Objects in key order (namespace, then name), optionally of one namespace, starting after `after`. */
+  list(resource: string, namespace?: string, after?: string): KubeObject[] {
+    const b = this.buckets.get(resource);
+    if (!b) return [];
+    b.sortedKeys ??= [...b.objects.keys()].sort();
+    let keys = b.sortedKeys;
+    if (namespace !== undefined || after !== undefined) {
+      const prefix = namespace !== undefined ? `${namespace}/` : '';
+      const from = after !== undefined && after >= prefix ? after : undefined;
+      let lo = lowerBound(keys, from ?? prefix);
+      if (from !== undefined && keys[lo] === from) lo++;
+      let hi = lo;
+      while (hi < keys.length && keys[hi].startsWith(prefix)) hi++;
+      keys = keys.slice(lo, hi);
+    }
+    return keys.map((k) => b.objects.get(k)!);
+  }
+
+  count(resource: string): number {
+    return this.buckets.get(resource)?.objects.size ?? 0;
+  }
+
+  resources(): string[] {
+    return [...this.buckets.keys()];
+  }
+
+  /** Stores a new or changed object, stamping the next resourceVersion; returns the stored object. */
+  put(resource: string, object: KubeObject): KubeObject {
+    const b = this.bucket(resource);
+    const key = objectKey(object.metadata.namespace, object.metadata.name!);
+    const old = b.objects.get(key);
+    const existed = old !== undefined;
+    const rv = this.rv + 1;
+    const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
+    this.log?.append(rv, resource, key, stored);
+    this.rv = rv;
+    if (!existed) b.sortedKeys = undefined;
+    b.objects.set(key, stored);
+    this.emit({ type: existed ? 'MODIFIED' : 'ADDED', resource, object: stored, old, rv });
+    return stored;
+  }
+
+  /** Removes an object; the DELETED event carries its last state with a new resourceVersion. */
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const b = this.buckets.get(resource);
+    const key = objectKey(namespace, name);
+    const old = b?.objects.get(key);
+    if (!b || !old) return undefined;
+    const rv = this.rv + 1;
+    this.log?.append(rv, resource, key, null);
+    this.rv = rv;
+    b.objects.delete(key);
+    b.sortedKeys = undefined;
+    const last = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
+    this.emit({ type: 'DELETED', resource, object: last, rv });
+    return last;
+  }
+
+  /**
+   * Calls `listener` for every change of `resource` (or of all resources when undefined) after
+   * resourceVersion `fromRv`, replaying retained history first. Throws TooOldError when the
+   * history no longer reaches back that far. Returns the function that stops the watch.
+   */
+  watch(resource: string | undefined, fromRv: number, listener: Listener): () => void {
+    if (fromRv < this.oldestWatchable) throw new TooOldError(fromRv, this.oldestWatchable + 1);
+    for (let i = this.historyStart; i < this.history.length; i++) {
+      const e = this.history[i];
+      if (e.rv > fromRv && (resource === undefined || e.resource === resource)) listener(e);
+    }
+    const set = resource === undefined ? this.allListeners : (this.listeners.get(resource) ?? new Set<Listener>());
+    if (resource !== undefined) this.listeners.set(resource, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length - this.historyStart > this.historySize) {
+      this.historyStart++;
+      // Compact the array now and then instead of shifting on every event.
+      if (this.historyStart > this.historySize) {
+        this.history.splice(0, this.historyStart);
+        this.historyStart = 0;
+      }
+    }
+    for (const l of this.listeners.get(event.resource) ?? []) l(event);
+    for (const l of this.allListeners) l(event);
+  }
+
+  close(): void {
+    this.log?.close();
+  }
+}
+
+function lowerBound(keys: string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,50 @@
+/** The error every patch function throws: an HTTP code and reason as the API server answers them. */
+export class PatchError extends Error {
+  override name = 'PatchError';
+  constructor(
+    message: string,
+    /** HTTP status the API server answers with: 400 (undecodable patch), 422 (patch does not apply), 409, 413, 415. */
+    readonly code: number = 422,
+    /** Kubernetes Status reason: BadRequest, Invalid, Conflict, RequestEntityTooLarge, UnsupportedMediaType. */
+    readonly reason: string = code === 400 ? 'BadRequest' : code === 409 ? 'Conflict' : 'Invalid',
+    /** The underlying library text when the API server hides it behind a generic message. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function deepClone<T>(v: T): T {
+  return v === undefined ? v : structuredClone(v);
+}
+
+/** JSON equality (object key order ignored). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao);
+  if (ak.length !== Object.keys(bo).length) return false;
+  return ak.every((k) => Object.hasOwn(bo, k) && deepEqual(ao[k], bo[k]));
+}
+
+/** Go's encoding/json names for a JSON value's type, used in decode errors. */
+export function goJsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  return typeof v === 'boolean' ? 'bool' : typeof v;
+}
