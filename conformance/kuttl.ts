@@ -1,10 +1,20 @@
 /**
  * `npm run conformance -- kuttl <suite-config> [more kubectl kudo test flags]`: runs a
- * KUTTL suite from the config's folder (its paths are relative to it, as KUTTL expects)
- * and ends with `N passed, N failed` over its test cases.
+ * KUTTL suite from (a writable copy of) the config's folder, since its paths are relative
+ * to it as KUTTL expects, and ends with `N passed, N failed` over its test cases.
+ * The copy keeps the read-only corpus clean of ./kubeconfig, reports and files that
+ * step commands write.
  */
-import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+
+/** Makes a copied tree writable for its owner (the corpus is read-only). */
+function makeWritable(path: string): void {
+  const mode = statSync(path).mode;
+  chmodSync(path, mode | 0o200);
+  if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) makeWritable(join(path, entry));
+}
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { runTests } from '../src/harness/cli.js';
 
 export async function main(args: string[]): Promise<number> {
@@ -18,12 +28,18 @@ export async function main(args: string[]): Promise<number> {
     console.error(`suite config ${path} does not exist (is ../shared present?)`);
     return 2;
   }
-  const { exitCode, result, selected } = await runTests(['--config', basename(path), ...rest], {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    cwd: dirname(path),
-    env: process.env,
-  });
+  const work = mkdtempSync(join(tmpdir(), 'kuttl-conformance-'));
+  const outcome = await (async () => {
+    try {
+      cpSync(dirname(path), work, { recursive: true });
+      makeWritable(work);
+      console.log(`running ${path} in a copy at ${work}`);
+      return await runTests(['--config', basename(path), ...rest], { stdout: process.stdout, stderr: process.stderr, cwd: work, env: process.env });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  })();
+  const { exitCode, result, selected } = outcome;
   if (!result) {
     console.log('0 passed, 1 failed');
     return exitCode || 1;

@@ -108,6 +108,8 @@ interface Case {
    * take the JSON twin from kubectl 1.33's own `--dry-run=client -o json` (Go's encoding/json too).
    */
   jsonFromDryRun?: boolean;
+  /** Record the protobuf body from this kubectl instead (1.32 still writes autoscaling/v1). */
+  protobufFrom?: string;
 }
 
 function cases(files: Record<string, string>): Case[] {
@@ -177,6 +179,7 @@ function cases(files: Record<string, string>): Case[] {
     { name: 'token', args: ['create', 'token', 'robot', '--duration=10m', '--audience=api', '--audience=vault'] },
     { name: 'token-bound', args: ['create', 'token', 'robot', '--bound-object-kind=Pod', '--bound-object-name=p1', '--bound-object-uid=1234'] },
     { name: 'autoscale', args: ['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=80'], jsonFromDryRun: true },
+    { name: 'autoscale-v1', args: ['autoscale', 'deployment', 'web', '--max=3', '--cpu-percent=50'], protobufFrom: 'kubectl.1.32' },
     { name: 'auth-can-i', args: ['auth', 'can-i', 'get', 'pods', '--subresource=log'] },
     { name: 'auth-can-i-all-namespaces', args: ['auth', 'can-i', 'delete', 'deployments.apps/web', '--all-namespaces'] },
     { name: 'auth-can-i-nonresource', args: ['auth', 'can-i', 'get', '/logs'] },
@@ -285,6 +288,7 @@ function option(args: string[], name: string): string | undefined {
 }
 
 export async function main(args: string[]): Promise<number> {
+  // The versioned kubectl binaries beside the dispatcher on PATH.
   const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
   const newKubectl = option(args, '--new') ?? join(kubectlDir, 'kubectl.1.33');
   const oldKubectl = option(args, '--old') ?? join(kubectlDir, 'kubectl.1.31');
@@ -337,12 +341,13 @@ export async function main(args: string[]): Promise<number> {
       if (only && !only.includes(c.name)) continue;
       const bodies: Captured[] = [];
       let stderr = '';
-      for (const kubectl of [newKubectl, oldKubectl]) {
+      const protobufKubectl = c.protobufFrom ? join(dirname(newKubectl), c.protobufFrom) : newKubectl;
+      for (const kubectl of [protobufKubectl, oldKubectl]) {
         captured.length = 0;
         const env = { ...process.env, HOME: work, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(work, 'cache', `${c.name}-${bodies.length}`) };
         const dryRun = c.jsonFromDryRun && kubectl === oldKubectl;
         const args = dryRun ? [...c.args, '--dry-run=client', '-o', 'json'] : c.args;
-        const result = await run(dryRun ? newKubectl : kubectl, [...args, '--request-timeout=10s'], { env, timeout: 30_000 }).catch(
+        const result = await run(dryRun ? protobufKubectl : kubectl, [...args, '--request-timeout=10s'], { env, timeout: 30_000 }).catch(
           (err: { stderr?: string }) => {
             stderr += err.stderr ?? '';
             return undefined;
@@ -364,6 +369,7 @@ export async function main(args: string[]): Promise<number> {
         'kubectl',
         ...c.args.map((a) => a.replace(work, '<tmp>')),
         ...(c.jsonFromDryRun ? ['# JSON twin: kubectl 1.33 --dry-run=client -o json'] : []),
+        ...(c.protobufFrom ? [`# protobuf body from ${c.protobufFrom}`] : []),
       ];
       console.log(`${c.name}: ${pb.body.length} bytes protobuf, ${json.body.length} bytes JSON (${pb.path})`);
     }

@@ -21,29 +21,46 @@ after(async () => {
 
 const fast = { retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
 
-async function setup(handler: Handler, opts: { kubeconfig?: (url: string) => string; requestTimeoutMs?: number } = {}): Promise<{ server: FakeServer; cluster: HttpCluster }> {
+async function setup(
+  handler: Handler,
+  opts: { kubeconfig?: (url: string) => string; requestTimeoutMs?: number } = {},
+): Promise<{ server: FakeServer; cluster: HttpCluster }> {
   const server = await startFakeServer(async (req, res, raw) => {
     const path = req.url.split('?')[0];
     const doc = discovery(path);
     if (req.method === 'GET' && doc && !req.url.includes('watch')) return sendJson(res, 200, doc);
     return handler(req, res, raw);
   });
-  const cluster = await fromKubeconfigText((opts.kubeconfig ?? kubeconfigFor)(server.url), { ...fast, requestTimeoutMs: opts.requestTimeoutMs, userAgent: 'kudo-test/1.0' });
-  cleanups.push(() => server.close(), () => cluster.close());
+  const cluster = await fromKubeconfigText((opts.kubeconfig ?? kubeconfigFor)(server.url), {
+    ...fast,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    userAgent: 'kudo-test/1.0',
+  });
+  cleanups.push(
+    () => server.close(),
+    () => cluster.close(),
+  );
   return { server, cluster };
 }
 
 const nonDiscovery = (s: FakeServer) => s.requests.filter((r) => !/^\/(api\/v1|apis\/[^/]+\/[^/]+)$/.test(r.url));
-const cm = (name: string, ns?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(ns ? { namespace: ns } : {}) }, data: { k: 'v' } });
+const cm = (name: string, ns?: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, ...(ns ? { namespace: ns } : {}) },
+  data: { k: 'v' },
+});
 
 describe('HttpCluster requests', () => {
   it('builds paths, sends JSON with credentials, and parses answers', async () => {
     const { server, cluster } = await setup((req, res) => {
       if (req.method === 'POST') return sendJson(res, 201, { ...JSON.parse(req.body), metadata: { ...JSON.parse(req.body).metadata, uid: 'u1' } });
-      if (req.method === 'GET' && req.url === '/api/v1/namespaces/kube-system') return sendJson(res, 200, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } });
+      if (req.method === 'GET' && req.url === '/api/v1/namespaces/kube-system')
+        return sendJson(res, 200, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } });
       if (req.method === 'GET') return sendStatus(res, 404, 'NotFound', 'configmaps "x" not found');
       if (req.method === 'PATCH') return sendJson(res, 200, cm('p'));
-      if (req.method === 'DELETE') return req.url.includes('gone') ? sendStatus(res, 404, 'NotFound', 'gone') : sendJson(res, 200, { kind: 'Status', status: 'Success' });
+      if (req.method === 'DELETE')
+        return req.url.includes('gone') ? sendStatus(res, 404, 'NotFound', 'gone') : sendJson(res, 200, { kind: 'Status', status: 'Success' });
       sendJson(res, 200, JSON.parse(req.body));
     });
     const created = await cluster.create(cm('a'), { dryRun: true, fieldManager: 'kudo' });
@@ -60,7 +77,13 @@ describe('HttpCluster requests', () => {
     await cluster.updateStatus({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns1' } });
     await cluster.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ns1', name: 'd' }, 'strategic', { spec: { replicas: 2 } });
     await cluster.patch({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c' }, 'apply', cm('c'), { force: true });
-    assert.equal(await cluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'n', name: 'c' }, { propagationPolicy: 'Foreground', preconditions: { uid: 'u' } }), true);
+    assert.equal(
+      await cluster.delete(
+        { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'n', name: 'c' },
+        { propagationPolicy: 'Foreground', preconditions: { uid: 'u' } },
+      ),
+      true,
+    );
     assert.equal(await cluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'n', name: 'gone' }), false);
     const reqs = nonDiscovery(server).map((r) => `${r.method} ${r.url} ${r.headers['content-type'] ?? ''}`);
     assert.deepEqual(reqs.slice(3), [
@@ -187,12 +210,26 @@ describe('HttpCluster discovery', () => {
       return doc ? sendJson(res, 200, doc) : sendStatus(res, 404, 'NotFound', 'nope');
     });
     const cluster = await fromKubeconfigText(kubeconfigFor(server.url), fast);
-    cleanups.push(() => server.close(), () => cluster.close());
+    cleanups.push(
+      () => server.close(),
+      () => cluster.close(),
+    );
     const d = await cluster.resourceFor('apps/v1', 'Deployment');
-    assert.deepEqual(d, { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true, verbs: d.verbs, subresources: ['scale', 'status'] });
+    assert.deepEqual(d, {
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+      resource: 'deployments',
+      namespaced: true,
+      verbs: d.verbs,
+      subresources: ['scale', 'status'],
+    });
     await cluster.resourceFor('apps/v1', 'Deployment');
     assert.equal(server.requests.length, 1, 'cached');
-    await assert.rejects(cluster.resourceFor('example.com/v1', 'Widget'), (e: ApiError) => e.code === 404 && e.message === 'no matches for kind "Widget" in version "example.com/v1"');
+    await assert.rejects(
+      cluster.resourceFor('example.com/v1', 'Widget'),
+      (e: ApiError) => e.code === 404 && e.message === 'no matches for kind "Widget" in version "example.com/v1"',
+    );
     assert.equal(server.requests.length, 3, 'one fetch, one refresh');
     crdExists = true;
     assert.equal((await cluster.resourceFor('example.com/v1', 'Widget')).resource, 'widgets');
@@ -212,7 +249,12 @@ describe('HttpCluster list', () => {
       const start = Number(q.get('continue') ?? 0);
       const limit = Number(q.get('limit'));
       const next = start + limit < items.length ? String(start + limit) : undefined;
-      sendJson(res, 200, { apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: '42', continue: next }, items: items.slice(start, start + limit) });
+      sendJson(res, 200, {
+        apiVersion: 'v1',
+        kind: 'ConfigMapList',
+        metadata: { resourceVersion: '42', continue: next },
+        items: items.slice(start, start + limit),
+      });
     });
     const list = await cluster.list('v1', 'ConfigMap', { namespace: 'n', limit: 2, labelSelector: 'a=b' });
     assert.deepEqual(
@@ -238,7 +280,8 @@ describe('HttpCluster list', () => {
   it('takes a full list when a continue token has expired', async () => {
     const { server, cluster } = await setup((req, res) => {
       if (req.url.includes('continue')) return sendStatus(res, 410, 'Expired', 'continue token expired');
-      if (req.url.includes('limit')) return sendJson(res, 200, { kind: 'ConfigMapList', metadata: { continue: 'x', resourceVersion: '1' }, items: items.slice(0, 1) });
+      if (req.url.includes('limit'))
+        return sendJson(res, 200, { kind: 'ConfigMapList', metadata: { continue: 'x', resourceVersion: '1' }, items: items.slice(0, 1) });
       sendJson(res, 200, { kind: 'ConfigMapList', metadata: { resourceVersion: '9' }, items });
     });
     const list = await cluster.list('v1', 'ConfigMap');
@@ -274,7 +317,7 @@ describe('watch streams', () => {
       res.flushHeaders();
       const text = Buffer.from(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
       // Irregular chunk sizes put boundaries inside JSON and inside multi-byte characters.
-      for (let i = 0; i < text.length; ) {
+      for (let i = 0; i < text.length;) {
         const n = 1 + ((i * 7) % 13);
         res.write(text.subarray(i, i + n));
         i += n;
@@ -284,13 +327,21 @@ describe('watch streams', () => {
       res.end();
     });
     const got: WatchEvent[] = [];
-    const handle = await cluster.watch('v1', 'ConfigMap', { namespace: 'n', resourceVersion: '10', allowWatchBookmarks: true, timeoutSeconds: 30, labelSelector: 'x' }, (e) => {
-      got.push(e);
-      if (got.length === events.length) finish();
-    });
+    const handle = await cluster.watch(
+      'v1',
+      'ConfigMap',
+      { namespace: 'n', resourceVersion: '10', allowWatchBookmarks: true, timeoutSeconds: 30, labelSelector: 'x' },
+      (e) => {
+        got.push(e);
+        if (got.length === events.length) finish();
+      },
+    );
     await handle.done;
     assert.deepEqual(got, events);
-    assert.equal(nonDiscovery(server)[0].url, '/api/v1/namespaces/n/configmaps?watch=true&resourceVersion=10&labelSelector=x&allowWatchBookmarks=true&timeoutSeconds=30');
+    assert.equal(
+      nonDiscovery(server)[0].url,
+      '/api/v1/namespaces/n/configmaps?watch=true&resourceVersion=10&labelSelector=x&allowWatchBookmarks=true&timeoutSeconds=30',
+    );
   });
 
   it('stop() ends a running watch; a refused watch rejects with the Status', async () => {
@@ -306,12 +357,18 @@ describe('watch streams', () => {
     });
     await handle.done;
     assert.deepEqual(got, ['x']);
-    await assert.rejects(cluster.watch('v1', 'ConfigMap', { resourceVersion: '1', timeoutSeconds: 5 }, () => {}), (e: ApiError) => e.code === 410 && e.reason === 'Expired');
+    await assert.rejects(
+      cluster.watch('v1', 'ConfigMap', { resourceVersion: '1', timeoutSeconds: 5 }, () => {}),
+      (e: ApiError) => e.code === 410 && e.reason === 'Expired',
+    );
   });
 });
 
 /** Server side of the exec WebSocket: answers the upgrade, then runs `script`. */
-function execServer(protocol: string | undefined, script: (send: (channel: number, data: Buffer | string, fragmented?: boolean) => void, close: () => void) => void) {
+function execServer(
+  protocol: string | undefined,
+  script: (send: (channel: number, data: Buffer | string, fragmented?: boolean) => void, close: () => void) => void,
+) {
   return async (server: FakeServer) => {
     server.server.on('upgrade', (req, socket: Duplex) => {
       const key = String(req.headers['sec-websocket-key']);
@@ -360,14 +417,24 @@ describe('exec over WebSocket', () => {
     assert.equal(r.stdout.toString(), 'hello ' + big + 'é'.repeat(100));
     assert.equal(r.stderr.toString(), 'warn');
     assert.equal(r.exitCode, 3);
-    assert.equal((server as FakeServer & { upgradeUrl?: string }).upgradeUrl, '/api/v1/namespaces/ns/pods/pod/exec?command=sh&command=-c&command=echo+hi&container=main&stdout=true&stderr=true');
+    assert.equal(
+      (server as FakeServer & { upgradeUrl?: string }).upgradeUrl,
+      '/api/v1/namespaces/ns/pods/pod/exec?command=sh&command=-c&command=echo+hi&container=main&stdout=true&stderr=true',
+    );
   });
 
   it('treats a Success status (v4) as exit code 0 and other failures as errors', async () => {
     let failure = false;
     const { cluster } = await execSetup('v4.channel.k8s.io', (send, close) => {
       send(1, 'ok');
-      send(3, JSON.stringify(failure ? { kind: 'Status', status: 'Failure', reason: 'InternalError', message: 'container not found ("x")', code: 500 } : { kind: 'Status', status: 'Success' }));
+      send(
+        3,
+        JSON.stringify(
+          failure
+            ? { kind: 'Status', status: 'Failure', reason: 'InternalError', message: 'container not found ("x")', code: 500 }
+            : { kind: 'Status', status: 'Success' },
+        ),
+      );
       close();
     });
     assert.deepEqual(await cluster.exec('ns', 'pod', undefined, ['true']), { stdout: Buffer.from('ok'), stderr: Buffer.alloc(0), exitCode: 0 });
@@ -418,7 +485,11 @@ describe('TLS', () => {
     cleanups.push(() => server.close());
     const b64 = (f: string) => read(f).toString('base64');
     const good = await fromKubeconfigText(
-      kubeconfigFor(server.url, `{client-certificate-data: ${b64('client.crt')}, client-key-data: ${b64('client.key')}}`, `certificate-authority-data: ${b64('ca.crt')}`),
+      kubeconfigFor(
+        server.url,
+        `{client-certificate-data: ${b64('client.crt')}, client-key-data: ${b64('client.key')}}`,
+        `certificate-authority-data: ${b64('ca.crt')}`,
+      ),
       fast,
     );
     assert.deepEqual((await good.request('GET', '/whoami')).body, { user: 'kudo-user' });

@@ -48,12 +48,12 @@ export interface ConnectOptions extends HttpClusterOptions {
 
 /** Connects with a kubeconfig as kubectl finds it (see kubeconfig.ts). */
 export async function connect(opts: ConnectOptions = {}): Promise<HttpCluster> {
-  return new HttpCluster(loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context }), opts);
+  return new HttpCluster(await loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context }), opts);
 }
 
 /** Connects with a kubeconfig given as text (e.g. the local control plane's). */
 export async function fromKubeconfigText(text: string, opts: HttpClusterOptions & { context?: string } = {}): Promise<HttpCluster> {
-  return new HttpCluster(kubeconfigFromText(text, opts.context), opts);
+  return new HttpCluster(await kubeconfigFromText(text, opts.context), opts);
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000 };

@@ -87,7 +87,13 @@ describe('Informer', () => {
       await until(() => seen.length === 6, `the relist after ${how}`);
       assert.deepEqual(seen.slice(3).sort(), ['add new', 'delete drop', 'update change 1->2']);
       assert.equal(c.calls.filter((x) => x.startsWith('list')).length, 2);
-      assert.deepEqual(inf.list().map((o) => o.metadata.name).sort(), ['change', 'keep', 'new']);
+      assert.deepEqual(
+        inf
+          .list()
+          .map((o) => o.metadata.name)
+          .sort(),
+        ['change', 'keep', 'new'],
+      );
       await inf.stop();
     }
   });
@@ -108,7 +114,8 @@ describe('Informer', () => {
     assert.deepEqual(seen, ['add x']);
     // A later relist that fails is retried too.
     let listFailures = 2;
-    c.failList = () => (listFailures-- > 0 ? new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, message: 'busy' }) : undefined);
+    c.failList = () =>
+      listFailures-- > 0 ? new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, message: 'busy' }) : undefined;
     let goneOnce = true;
     c.onWatch = () => (goneOnce ? ((goneOnce = false), 'gone-http') : undefined);
     c.endAllWatches();

@@ -36,7 +36,12 @@ after(async () => {
   await target.stop();
 });
 
-const cm = (name: string, data: Record<string, string> = { a: '1' }): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+const cm = (name: string, data: Record<string, string> = { a: '1' }): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns },
+  data,
+});
 const opts = { timeout: 60_000 };
 
 describe('cluster layer against an API server', () => {
@@ -119,7 +124,10 @@ describe('cluster layer against an API server', () => {
     await waitFor(
       cluster,
       { apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name },
-      (o) => !!(o?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
+      (o) =>
+        !!(o?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some(
+          (c) => c.type === 'Established' && c.status === 'True',
+        ),
       20_000,
     );
     // No explicit invalidateDiscovery(): the unknown kind triggers one refresh.

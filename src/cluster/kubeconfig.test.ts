@@ -60,8 +60,8 @@ mkdirSync(join(dir, 'certs'));
 writeFileSync(join(dir, 'certs', 'c.crt'), 'CERT');
 
 describe('loadKubeconfig', () => {
-  it('takes the current context of one file with its namespace, CA data and token', () => {
-    const c = loadKubeconfig({ kubeconfig: one, env: {} });
+  it('takes the current context of one file with its namespace, CA data and token', async () => {
+    const c = await loadKubeconfig({ kubeconfig: one, env: {} });
     assert.equal(c.server, 'https://one.example:6443');
     assert.equal(c.namespace, 'team-a');
     assert.equal(c.ca?.toString(), 'CA-ONE');
@@ -69,72 +69,81 @@ describe('loadKubeconfig', () => {
     assert.equal(c.contextName, 'a');
   });
 
-  it('resolves file references relative to the kubeconfig and defaults the namespace', () => {
-    const c = loadKubeconfig({ kubeconfig: one, context: 'b', env: {} });
+  it('resolves file references relative to the kubeconfig and defaults the namespace', async () => {
+    const c = await loadKubeconfig({ kubeconfig: one, context: 'b', env: {} });
     assert.equal(c.clientCert?.toString(), 'CERT');
     assert.equal(c.clientKey?.toString(), 'KEY');
     assert.equal(c.namespace, 'default');
   });
 
-  it('merges KUBECONFIG files: the first to define a name or current-context wins, missing files skipped', () => {
+  it('merges KUBECONFIG files: the first to define a name or current-context wins, missing files skipped', async () => {
     const env = { KUBECONFIG: [join(dir, 'missing.yaml'), one, two].join(delimiter) };
-    const a = loadKubeconfig({ env });
+    const a = await loadKubeconfig({ env });
     assert.equal(a.contextName, 'a');
     assert.equal(a.server, 'https://one.example:6443');
-    const b = loadKubeconfig({ env, context: 'b' });
+    const b = await loadKubeconfig({ env, context: 'b' });
     assert.equal(b.server, 'https://shared-from-one:1');
-    const z = loadKubeconfig({ env, context: 'z' });
+    const z = await loadKubeconfig({ env, context: 'z' });
     assert.equal(z.server, 'http://two.example:8080');
     assert.equal(z.insecureSkipTlsVerify, true);
     assert.equal(z.username, 'admin');
-    const reversed = loadKubeconfig({ env: { KUBECONFIG: [two, one].join(delimiter) } });
+    const reversed = await loadKubeconfig({ env: { KUBECONFIG: [two, one].join(delimiter) } });
     assert.equal(reversed.contextName, 'z');
-    assert.equal(loadKubeconfig({ env: { KUBECONFIG: [two, one].join(delimiter) }, context: 'a' }).server, 'http://two.example:8080');
+    assert.equal((await loadKubeconfig({ env: { KUBECONFIG: [two, one].join(delimiter) }, context: 'a' })).server, 'http://two.example:8080');
   });
 
-  it('falls back to ~/.kube/config', () => {
+  it('falls back to ~/.kube/config', async () => {
     const home = join(dir, 'home');
     mkdirSync(join(home, '.kube'), { recursive: true });
     writeFileSync(join(home, '.kube', 'config'), readFileSync(two));
-    assert.equal(loadKubeconfig({ env: { HOME: home } }).contextName, 'z');
+    assert.equal((await loadKubeconfig({ env: { HOME: home } })).contextName, 'z');
   });
 
-  it('gives clear errors naming the file and the problem', () => {
-    assert.throws(() => loadKubeconfig({ kubeconfig: one, context: 'nope', env: {} }), /one\.yaml: context "nope" not found \(known: a, b\)/);
-    assert.throws(() => loadKubeconfig({ kubeconfig: join(dir, 'absent.yaml'), env: {} }), /cannot read kubeconfig .*absent\.yaml: ENOENT/);
+  it('gives clear errors naming the file and the problem', async () => {
+    await assert.rejects(loadKubeconfig({ kubeconfig: one, context: 'nope', env: {} }), /one\.yaml: context "nope" not found \(known: a, b\)/);
+    await assert.rejects(loadKubeconfig({ kubeconfig: join(dir, 'absent.yaml'), env: {} }), /cannot read kubeconfig .*absent\.yaml: ENOENT/);
     const bad = write('bad.yaml', 'clusters: [unclosed\n');
-    assert.throws(() => loadKubeconfig({ kubeconfig: bad, env: {} }), (e: Error) => e instanceof KubeconfigError && /bad\.yaml: invalid YAML/.test(e.message));
+    await assert.rejects(loadKubeconfig({ kubeconfig: bad, env: {} }), (e: Error) => e instanceof KubeconfigError && /bad\.yaml: invalid YAML/.test(e.message));
     const noCluster = write('nocluster.yaml', 'current-context: x\ncontexts: [{name: x, context: {cluster: gone, user: u}}]\n');
-    assert.throws(() => loadKubeconfig({ kubeconfig: noCluster, env: {} }), /nocluster\.yaml: context "x": cluster "gone" not found/);
-    const badCa = write('badca.yaml', 'current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: "https://h", certificate-authority: nowhere.crt}}]\n');
-    assert.throws(() => loadKubeconfig({ kubeconfig: badCa, env: {} }), /badca\.yaml: cluster "c": cannot read certificate-authority file .*nowhere\.crt: ENOENT/);
+    await assert.rejects(loadKubeconfig({ kubeconfig: noCluster, env: {} }), /nocluster\.yaml: context "x": cluster "gone" not found/);
+    const badCa = write(
+      'badca.yaml',
+      'current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: "https://h", certificate-authority: nowhere.crt}}]\n',
+    );
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: badCa, env: {} }),
+      /badca\.yaml: cluster "c": cannot read certificate-authority file .*nowhere\.crt: ENOENT/,
+    );
     const noCurrent = write('nocurrent.yaml', 'contexts: []\n');
-    assert.throws(() => loadKubeconfig({ kubeconfig: noCurrent, env: {} }), /no context chosen/);
-    assert.throws(() => loadKubeconfig({ env: { KUBECONFIG: join(dir, 'x.yaml') } }), /none of the KUBECONFIG files exist/);
-    assert.throws(() => kubeconfigFromText('current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: "ftp://h"}}]\n'), /must be http or https/);
+    await assert.rejects(loadKubeconfig({ kubeconfig: noCurrent, env: {} }), /no context chosen/);
+    await assert.rejects(loadKubeconfig({ env: { KUBECONFIG: join(dir, 'x.yaml') } }), /none of the KUBECONFIG files exist/);
+    await assert.rejects(
+      kubeconfigFromText('current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: "ftp://h"}}]\n'),
+      /must be http or https/,
+    );
   });
 
-  it('uses the in-cluster service account when no kubeconfig exists', () => {
+  it('uses the in-cluster service account when no kubeconfig exists', async () => {
     const sa = join(dir, 'sa');
     mkdirSync(sa);
     writeFileSync(join(sa, 'token'), 'sa-token\n');
     writeFileSync(join(sa, 'ca.crt'), 'SA-CA');
     writeFileSync(join(sa, 'namespace'), 'kudo-system');
     const env = { HOME: join(dir, 'nohome'), KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
-    const c = loadKubeconfig({ env, serviceAccountDir: sa });
+    const c = await loadKubeconfig({ env, serviceAccountDir: sa });
     assert.equal(c.server, 'https://10.0.0.1:443');
     assert.equal(c.namespace, 'kudo-system');
     assert.equal(c.ca?.toString(), 'SA-CA');
     assert.equal(inClusterConfig({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, sa)?.server, 'https://[fd00::1]:443');
     assert.equal(inClusterConfig({}, sa), undefined);
-    assert.throws(() => loadKubeconfig({ env: { HOME: join(dir, 'nohome') }, serviceAccountDir: sa }), /no kubeconfig found/);
+    await assert.rejects(loadKubeconfig({ env: { HOME: join(dir, 'nohome') }, serviceAccountDir: sa }), /no kubeconfig found/);
   });
 });
 
 describe('Credentials', () => {
   it('serves bearer tokens, token files and basic auth', async () => {
-    assert.deepEqual((await new Credentials(loadKubeconfig({ kubeconfig: one, env: {} })).get()).headers, { authorization: 'Bearer tok-one' });
-    const basic = loadKubeconfig({ kubeconfig: two, env: {} });
+    assert.deepEqual((await new Credentials(await loadKubeconfig({ kubeconfig: one, env: {} })).get()).headers, { authorization: 'Bearer tok-one' });
+    const basic = await loadKubeconfig({ kubeconfig: two, env: {} });
     assert.deepEqual((await new Credentials(basic).get()).headers, { authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` });
     const tokenFile = write('token', 'file-token\n');
     let now = 0;
@@ -153,7 +162,7 @@ describe('Credentials', () => {
     return p;
   }
 
-  function execConfig(command: string, apiVersion = 'client.authentication.k8s.io/v1', extra = '') {
+  async function execConfig(command: string, apiVersion = 'client.authentication.k8s.io/v1', extra = '') {
     return kubeconfigFromText(
       `current-context: x
 contexts: [{name: x, context: {cluster: c, user: u}}]
@@ -183,7 +192,7 @@ n=$(wc -l < ${log})
 echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-'$n'","expirationTimestamp":"2030-01-01T00:00:00Z"}}'`,
     );
     let now = Date.parse('2029-12-31T23:00:00Z');
-    const creds = new Credentials(execConfig(script), () => now);
+    const creds = new Credentials(await execConfig(script), () => now);
     const [a, b] = await Promise.all([creds.get(), creds.get()]);
     assert.equal(a.headers.authorization, 'Bearer exec-1');
     assert.equal(b.headers.authorization, 'Bearer exec-1', 'concurrent callers share one run');
@@ -205,7 +214,7 @@ echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","s
       'exec-cert.sh',
       `echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"clientCertificateData":"C","clientKeyData":"K"}}'`,
     );
-    const got = await new Credentials(execConfig(script, 'client.authentication.k8s.io/v1beta1')).get();
+    const got = await new Credentials(await execConfig(script, 'client.authentication.k8s.io/v1beta1')).get();
     assert.equal(got.clientCert?.toString(), 'C');
     assert.equal(got.clientKey?.toString(), 'K');
     assert.deepEqual(got.headers, {});
@@ -213,12 +222,15 @@ echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","s
 
   it('reports plugin failures clearly', async () => {
     const failing = plugin('exec-fail.sh', 'echo "login required" >&2; exit 3');
-    await assert.rejects(new Credentials(execConfig(failing)).get(), /exec plugin .*exec-fail\.sh" failed: login required/);
+    await assert.rejects(new Credentials(await execConfig(failing)).get(), /exec plugin .*exec-fail\.sh" failed: login required/);
     const garbage = plugin('exec-garbage.sh', 'echo not-json');
-    await assert.rejects(new Credentials(execConfig(garbage)).get(), /printed no valid ExecCredential JSON/);
+    await assert.rejects(new Credentials(await execConfig(garbage)).get(), /printed no valid ExecCredential JSON/);
     const wrongVersion = plugin('exec-wrong.sh', `echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}'`);
-    await assert.rejects(new Credentials(execConfig(wrongVersion)).get(), /answered apiVersion "client.authentication.k8s.io\/v1beta1"/);
-    await assert.rejects(new Credentials(execConfig('no-such-plugin-xyz', undefined, 'installHint: "install it with brew"')).get(), /not found\ninstall it with brew/);
-    assert.throws(() => execConfig('x', 'client.authentication.k8s.io/v1alpha1'), /exec apiVersion "client.authentication.k8s.io\/v1alpha1" is not supported/);
+    await assert.rejects(new Credentials(await execConfig(wrongVersion)).get(), /answered apiVersion "client.authentication.k8s.io\/v1beta1"/);
+    await assert.rejects(
+      new Credentials(await execConfig('no-such-plugin-xyz', undefined, 'installHint: "install it with brew"')).get(),
+      /not found\ninstall it with brew/,
+    );
+    await assert.rejects(execConfig('x', 'client.authentication.k8s.io/v1alpha1'), /exec apiVersion "client.authentication.k8s.io\/v1alpha1" is not supported/);
   });
 });

@@ -9,7 +9,21 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+
+/**
+ * JSON (valid YAML) is parsed directly; the YAML library is loaded only for
+ * real YAML, since loading it is a large part of a CLI command's start-up.
+ */
+async function parseYaml(text: string): Promise<unknown> {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not JSON after all (e.g. a YAML flow mapping): parse it as YAML.
+    }
+  }
+  return (await import('yaml')).parse(text);
+}
 
 /** A user mistake in a kubeconfig: the message names the file and the problem. */
 export class KubeconfigError extends Error {}
@@ -61,10 +75,10 @@ function isDict(v: unknown): v is Dict {
 }
 
 /** Parses one kubeconfig text; `path` is used in messages and to resolve relative paths. */
-export function parseKubeconfigText(text: string, path: string, baseDir = dirname(path)): ParsedFile {
+export async function parseKubeconfigText(text: string, path: string, baseDir = dirname(path)): Promise<ParsedFile> {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = await parseYaml(text);
   } catch (e) {
     throw new KubeconfigError(`${path}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -223,7 +237,7 @@ export function resolveContext(files: ParsedFile[], contextName?: string): Resol
   return config;
 }
 
-function readKubeconfigFile(path: string): ParsedFile {
+async function readKubeconfigFile(path: string): Promise<ParsedFile> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -277,27 +291,27 @@ export interface LoadOptions {
  * list (missing files skipped), else ~/.kube/config, else the in-cluster
  * service account.
  */
-export function loadKubeconfig(opts: LoadOptions = {}): ResolvedConfig {
+export async function loadKubeconfig(opts: LoadOptions = {}): Promise<ResolvedConfig> {
   const env = opts.env ?? process.env;
-  if (opts.kubeconfig) return resolveContext([readKubeconfigFile(opts.kubeconfig)], opts.context);
+  if (opts.kubeconfig) return resolveContext([await readKubeconfigFile(opts.kubeconfig)], opts.context);
   const list = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
   if (list.length > 0) {
     const unique = [...new Set(list)];
-    const files = unique.filter(fileExists).map(readKubeconfigFile);
+    const files = await Promise.all(unique.filter(fileExists).map(readKubeconfigFile));
     if (files.length === 0) throw new KubeconfigError(`none of the KUBECONFIG files exist: ${unique.join(delimiter)}`);
     return resolveContext(files, opts.context);
   }
   const home = env.HOME || homedir();
   const defaultPath = join(home, '.kube', 'config');
-  if (fileExists(defaultPath)) return resolveContext([readKubeconfigFile(defaultPath)], opts.context);
+  if (fileExists(defaultPath)) return resolveContext([await readKubeconfigFile(defaultPath)], opts.context);
   const inCluster = inClusterConfig(env, opts.serviceAccountDir);
   if (inCluster) return inCluster;
   throw new KubeconfigError(`no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ${defaultPath}`);
 }
 
 /** Resolves a kubeconfig given as text (e.g. from the local control plane). */
-export function kubeconfigFromText(text: string, context?: string, source = '<kubeconfig text>'): ResolvedConfig {
-  return resolveContext([parseKubeconfigText(text, source, process.cwd())], context);
+export async function kubeconfigFromText(text: string, context?: string, source = '<kubeconfig text>'): Promise<ResolvedConfig> {
+  return resolveContext([await parseKubeconfigText(text, source, process.cwd())], context);
 }
 
 /** What the transport needs to authenticate one request. */

@@ -6,15 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
+import { createCertificate, generateKeyPair } from '../crypto/x509.js';
 import { join } from 'node:path';
 import { registerBuiltins } from './apiserver/builtins.js';
 import { ApiCore } from './apiserver/core.js';
 import { CrdSupport } from './apiserver/crd.js';
 import { Registry } from './apiserver/registry.js';
 import { ApiServer } from './apiserver/server.js';
-import { loadApplySupport } from './apiserver/apply.js';
-import { loadPatchSupport } from './apiserver/patching.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespaces.js';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
@@ -57,7 +56,6 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const host = opts.host ?? '127.0.0.1';
-  await Promise.all([loadPatchSupport(), loadApplySupport()]);
   const registry = new Registry();
   registerBuiltins(registry);
   const store = new Store({ log: opts.dataDir ? new DurableLog(opts.dataDir) : undefined, historySize: opts.watchHistory });
@@ -66,7 +64,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   const token = opts.dataDir ? persisted(join(opts.dataDir, 'token'), () => randomBytes(24).toString('hex')) : randomBytes(24).toString('hex');
   let tls: { caPem: string; certPem: string; keyPem: string } | undefined;
-  if (!opts.insecureHttp) tls = await servingCertificate(host, opts.dataDir);
+  if (!opts.insecureHttp) tls = servingCertificate(host, opts.dataDir);
 
   const api = new ApiServer(core, registry, { token: opts.insecureHttp ? undefined : token, heartbeatMs: opts.watchHeartbeatMs, bookmarkMs: opts.watchBookmarkMs, log: opts.log });
   const server: Server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, api.handle) : createHttpServer(api.handle);
@@ -125,30 +123,31 @@ function persisted(path: string, create: () => string): string {
   return value;
 }
 
-async function servingCertificate(host: string, dataDir: string | undefined): Promise<{ caPem: string; certPem: string; keyPem: string }> {
+/** A CA and a serving certificate for 127.0.0.1 (kept in the data dir so kubeconfigs stay valid). */
+function servingCertificate(host: string, dataDir: string | undefined): { caPem: string; certPem: string; keyPem: string } {
   const files = dataDir && { ca: join(dataDir, 'ca.crt'), cert: join(dataDir, 'serving.crt'), key: join(dataDir, 'serving.key') };
   if (files && existsSync(files.ca) && existsSync(files.cert) && existsSync(files.key))
     return { caPem: readFileSync(files.ca, 'utf8'), certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
-  const { generateKeyPair, createCertificate } = await import('../crypto/x509.js');
-  const caKey = await generateKeyPair('ecdsa');
-  const caPem = await createCertificate({ subject: { commonName: 'kudo-local-ca' }, isCA: true, publicKey: caKey.publicKey, issuer: { key: caKey.privateKey } } as never);
-  const servingKey = await generateKeyPair('ecdsa');
-  const ips = [...new Set(['127.0.0.1', ...(host !== 'localhost' && /^[\d.:]+$/.test(host) ? [host] : [])])];
-  const certPem = await createCertificate({
+  const caKey = generateKeyPair('ecdsa');
+  const caPem = createCertificate({ subject: { commonName: 'kudo-local-ca' }, isCA: true, notAfter: 3650, publicKey: caKey.publicKey, selfSignKey: caKey.privateKey });
+  const servingKey = generateKeyPair('ecdsa');
+  const ips = [...new Set(['127.0.0.1', ...(isIP(host) ? [host] : [])])];
+  const certPem = createCertificate({
     subject: { commonName: 'kube-apiserver' },
-    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', ...(isIP(host) || host === 'localhost' ? [] : [host])],
     ipAddresses: ips,
-    isCA: false,
+    notAfter: 3650,
+    extKeyUsage: ['serverAuth'],
     publicKey: servingKey.publicKey,
-    issuer: { certificate: caPem, key: caKey.privateKey },
-  } as never);
-  const keyPem = String(servingKey.privateKeyPem ?? servingKey.privateKey);
+    issuer: { certPem: caPem, privateKey: caKey.privateKey },
+  });
+  const keyPem = servingKey.privateKeyPem;
   if (files) {
-    writeFileSync(files.ca, String(caPem), { mode: 0o600 });
-    writeFileSync(files.cert, String(certPem), { mode: 0o600 });
+    writeFileSync(files.ca, caPem, { mode: 0o600 });
+    writeFileSync(files.cert, certPem, { mode: 0o600 });
     writeFileSync(files.key, keyPem, { mode: 0o600 });
   }
-  return { caPem: String(caPem), certPem: String(certPem), keyPem };
+  return { caPem, certPem, keyPem };
 }
 
 /** The simulated workload controllers live in controllers/workloads.ts (a separate piece of work). */

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseTestArgs, resolveSuite, runTestCommand, runTests, type TestCommandIO } from './cli.js';
+import { fromKubeconfigText } from '../cluster/http-cluster.js';
 import { parseControlPlaneArgs } from './environment.js';
+import { startRealControlPlane } from './real-control-plane.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const basic = join(here, 'testdata', 'suites', 'basic');
@@ -33,17 +35,37 @@ function writeConfig(name: string, text: string): string {
 
 describe('kubectl kudo test flags', () => {
   it('parses flags in both forms and positional test dirs', () => {
-    assert.deepEqual(parseTestArgs(['./a', '--config=c.yaml', '--test', 'first', '--parallel', '2', '--timeout=60', '--skip-delete', '--report', 'XML', '--artifacts-dir', 'out', './b', '--manifest-dir', 'm1,m2', '--start-kudo']), {
-      dirs: ['./a', './b'],
-      manifestDirs: ['m1', 'm2'],
-      config: 'c.yaml',
-      test: 'first',
-      parallel: 2,
-      timeout: 60,
-      skipDelete: true,
-      report: 'xml',
-      artifactsDir: 'out',
-    });
+    assert.deepEqual(
+      parseTestArgs([
+        './a',
+        '--config=c.yaml',
+        '--test',
+        'first',
+        '--parallel',
+        '2',
+        '--timeout=60',
+        '--skip-delete',
+        '--report',
+        'XML',
+        '--artifacts-dir',
+        'out',
+        './b',
+        '--manifest-dir',
+        'm1,m2',
+        '--start-kudo',
+      ]),
+      {
+        dirs: ['./a', './b'],
+        manifestDirs: ['m1', 'm2'],
+        config: 'c.yaml',
+        test: 'first',
+        parallel: 2,
+        timeout: 60,
+        skipDelete: true,
+        report: 'xml',
+        artifactsDir: 'out',
+      },
+    );
   });
 
   it('names the flag in errors', () => {
@@ -55,13 +77,19 @@ describe('kubectl kudo test flags', () => {
   });
 
   it('lets explicit flags override the config file', () => {
-    const config = writeConfig('override.yaml', 'apiVersion: kuttl.dev/v1beta1\nkind: TestSuite\ntestDirs: [./x]\ntimeout: 45\nparallel: 3\nskipDelete: true\n');
+    const config = writeConfig(
+      'override.yaml',
+      'apiVersion: kuttl.dev/v1beta1\nkind: TestSuite\ntestDirs: [./x]\ntimeout: 45\nparallel: 3\nskipDelete: true\n',
+    );
     const suite = resolveSuite(parseTestArgs(['--config', config, '--parallel', '1', '--skip-delete=false', './y']), work, () => {});
     assert.deepEqual([suite.testDirs, suite.timeout, suite.parallel, suite.skipDelete], [['./y'], 45, 1, false]);
   });
 
   it('requires a config or test dirs', () => {
-    assert.throws(() => resolveSuite(parseTestArgs([]), work, () => {}), /kudo-test.yaml not found, provide either --config or arguments indicating the tests to load/);
+    assert.throws(
+      () => resolveSuite(parseTestArgs([]), work, () => {}),
+      /kudo-test.yaml not found, provide either --config or arguments indicating the tests to load/,
+    );
   });
 
   it('maps controlPlaneArgs and rejects unknown ones', () => {
@@ -76,7 +104,10 @@ describe('kubectl kudo test user errors', () => {
     const config = writeConfig('kind.yaml', `apiVersion: kuttl.dev/v1beta1\nkind: TestSuite\ntestDirs: [${join(basic, 'tests')}]\nstartKIND: true\n`);
     const t = io(work);
     assert.equal(await runTestCommand(['--config', config], t), 1);
-    assert.equal(t.err(), 'Error: startKIND is not supported: kubectl kudo test cannot start kind clusters (that needs Docker); use startControlPlane: true or run against an existing cluster\n');
+    assert.equal(
+      t.err(),
+      'Error: startKIND is not supported: kubectl kudo test cannot start kind clusters (that needs Docker); use startControlPlane: true or run against an existing cluster\n',
+    );
   });
 
   it('names the file and field of a bad config value', async () => {
@@ -124,7 +155,8 @@ ${extra}`;
 function checkBasicRun(t: ReturnType<typeof io>, cwd: string, code: number): void {
   const out = t.out();
   assert.equal(code, 1, out + t.err());
-  for (const name of ['configmap-lifecycle', 'crd-widget', 'deployment-defaults', 'kubectl-commands']) assert.match(out, new RegExp(`^PASS {2}${name} `, 'm'), out);
+  for (const name of ['configmap-lifecycle', 'crd-widget', 'deployment-defaults', 'kubectl-commands'])
+    assert.match(out, new RegExp(`^PASS {2}${name} `, 'm'), out);
   assert.match(out, /^FAIL {2}expected-failure .*\(failed in step 0-create\)$/m);
   assert.match(out, /resource ConfigMap:kuttl-test-[a-z-]+\/mismatch: \.data\.value: value mismatch, expected: expected != actual: actual/);
   assert.match(out, /^ {4}expected-failure: -\s+value: expected$/m);
@@ -136,15 +168,43 @@ function checkBasicRun(t: ReturnType<typeof io>, cwd: string, code: number): voi
   assert.equal(readFileSync(join(cwd, 'kubeconfig'), 'utf8').includes('clusters'), true);
 }
 
-describe('a suite against a real Kubernetes control plane (KUBEBUILDER_ASSETS)', { skip: haveReal ? false : `no kube-apiserver and etcd in ${realAssets}` }, () => {
-  it('runs every test, reports the failing one with a diff, and writes the report', { timeout: 120_000 }, async () => {
-    const cwd = mkdtempSync(join(work, 'real-'));
-    writeFileSync(join(cwd, 'kuttl-test.yaml'), suiteConfig());
-    const t = io(cwd, { ...process.env, KUBEBUILDER_ASSETS: realAssets });
-    const outcome = await runTests([], t);
-    checkBasicRun(t, cwd, outcome.exitCode);
-  });
-});
+describe(
+  'a suite against a real Kubernetes control plane (KUBEBUILDER_ASSETS)',
+  { skip: haveReal ? false : `no kube-apiserver and etcd in ${realAssets}` },
+  () => {
+    it('runs every test, reports the failing one with a diff, and writes the report', { timeout: 120_000 }, async () => {
+      const cwd = mkdtempSync(join(work, 'real-'));
+      writeFileSync(join(cwd, 'kuttl-test.yaml'), suiteConfig());
+      const t = io(cwd, { ...process.env, KUBEBUILDER_ASSETS: realAssets });
+      const outcome = await runTests([], t);
+      checkBasicRun(t, cwd, outcome.exitCode);
+    });
+
+    it('runs against an existing cluster from --kubeconfig, keeping the namespace with --skip-delete', { timeout: 120_000 }, async () => {
+      const cp = await startRealControlPlane(realAssets);
+      try {
+        const cwd = mkdtempSync(join(work, 'existing-'));
+        writeFileSync(join(cwd, 'cluster.kubeconfig'), cp.kubeconfig);
+        const env: Record<string, string | undefined> = { ...process.env, KUBECONFIG: '/nonexistent' };
+        delete env.KUBEBUILDER_ASSETS;
+        const t = io(cwd, env);
+        const code = await runTestCommand([join(basic, 'tests'), '--kubeconfig', 'cluster.kubeconfig', '--test', '^kubectl-comm', '--skip-delete'], t);
+        assert.equal(code, 0, t.out() + t.err());
+        assert.match(t.out(), /^1 tests: 1 passed, 0 failed/m);
+        const namespace = /=== RUN {3}kubectl-commands \(namespace ([a-z-]+)\)/.exec(t.out())?.[1];
+        const cluster = await fromKubeconfigText(cp.kubeconfig);
+        try {
+          const cm = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'from-command' });
+          assert.equal(cm?.data && (cm.data as Record<string, string>).origin, 'kubectl');
+        } finally {
+          cluster.close();
+        }
+      } finally {
+        await cp.stop();
+      }
+    });
+  },
+);
 
 // The local control plane is built by another part of the project; skip until it starts.
 const localProblem = await import('../controlplane/index.js')

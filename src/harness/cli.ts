@@ -13,6 +13,7 @@ import { failedCount, passedCount, suiteFailed, type SuiteResult } from './resul
 import { runLoadedSuite, type RunContext } from './runner.js';
 import { findConfigFile, loadSuiteFile } from './suite-config.js';
 import { HarnessError, type TestCase, type TestSuite } from './types.js';
+import { withInterruptHandling } from './interrupt.js';
 
 export interface TestCommandIO {
   stdout: { write(text: string): unknown };
@@ -62,7 +63,22 @@ Flags:
   -h, --help                   this help
 `;
 
-const VALUE_FLAGS = new Set(['--config', '--test', '--parallel', '--timeout', '--report', '--artifacts-dir', '--kubeconfig', '--crd-dir', '--manifest-dir', '--namespace', '-n', '--kind-config', '--kind-context', '--control-plane-config']);
+const VALUE_FLAGS = new Set([
+  '--config',
+  '--test',
+  '--parallel',
+  '--timeout',
+  '--report',
+  '--artifacts-dir',
+  '--kubeconfig',
+  '--crd-dir',
+  '--manifest-dir',
+  '--namespace',
+  '-n',
+  '--kind-config',
+  '--kind-context',
+  '--control-plane-config',
+]);
 const BOOL_FLAGS = new Set(['--skip-delete', '--skip-cluster-delete', '--start-control-plane', '--start-kind', '--start-kudo', '--help', '-h']);
 
 function parseInteger(flag: string, value: string, min: number): number {
@@ -204,9 +220,9 @@ export function defaultKudoBinDir(env: Record<string, string | undefined>): stri
   return env.KUDO_BIN_DIR || resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin');
 }
 
-export function formatSummary(result: SuiteResult): string[] {
+export function formatSummary(result: SuiteResult, selected = result.cases.length): string[] {
   const lines = [`=== SUMMARY (${(result.durationMs / 1000).toFixed(2)}s)`];
-  if (result.setupFailure) lines.push(`setup failed: ${result.setupFailure}`);
+  if (result.setupFailure) lines.push(`setup failed: ${result.setupFailure}`, `${selected - result.cases.length} of ${selected} tests not run`);
   for (const c of [...result.cases].sort((a, b) => a.name.localeCompare(b.name))) {
     const time = `${(c.durationMs / 1000).toFixed(2)}s`;
     lines.push(c.failure ? `FAIL  ${c.name}  ${time}  (failed in step ${c.failure.step})` : `PASS  ${c.name}  ${time}`);
@@ -239,6 +255,13 @@ export interface TestRunOutcome {
 
 /** The whole command; also used by the conformance runner, which needs the result. */
 export async function runTests(args: string[], io: TestCommandIO): Promise<TestRunOutcome> {
+  return withInterruptHandling(
+    () => runTestsUninterrupted(args, io),
+    (line) => io.stderr.write(line + '\n'),
+  );
+}
+
+async function runTestsUninterrupted(args: string[], io: TestCommandIO): Promise<TestRunOutcome> {
   const out = (line: string) => io.stdout.write(line + '\n');
   const warn = (line: string) => io.stderr.write(line + '\n');
   let parsed: TestArgs;
@@ -292,7 +315,7 @@ export async function runTests(args: string[], io: TestCommandIO): Promise<TestR
     warn(`Error: ${(e as Error).message}`);
     exitCode = 1;
   }
-  for (const line of formatSummary(result)) out(line);
+  for (const line of formatSummary(result, cases.length)) out(line);
   return { exitCode, result, selected: cases.length };
 }
 

@@ -14,7 +14,18 @@ function ctx(lines: string[] = []): CommandContext {
 
 describe('command lines', () => {
   it('splits words like a shell without expansion', () => {
-    assert.deepEqual(splitCommandLine(`kubectl kudo install --instance a ./op -p 'x=a b' -p "y=\\"q\\""`), ['kubectl', 'kudo', 'install', '--instance', 'a', './op', '-p', 'x=a b', '-p', 'y="q"']);
+    assert.deepEqual(splitCommandLine(`kubectl kudo install --instance a ./op -p 'x=a b' -p "y=\\"q\\""`), [
+      'kubectl',
+      'kudo',
+      'install',
+      '--instance',
+      'a',
+      './op',
+      '-p',
+      'x=a b',
+      '-p',
+      'y="q"',
+    ]);
     assert.deepEqual(splitCommandLine('a\\ b  c # comment'), ['a b', 'c']);
     assert.deepEqual(splitCommandLine('echo ""'), ['echo', '']);
     assert.throws(() => splitCommandLine("echo 'open"), /unterminated single quote/);
@@ -22,7 +33,14 @@ describe('command lines', () => {
 
   it('expands the environment and appends the namespace when asked', () => {
     const env = { NAMESPACE: 'ns1', OP: 'first' };
-    assert.deepEqual(commandArgv({ command: 'kubectl kudo install ./$OP', namespaced: true }, env, 'ns1'), ['kubectl', 'kudo', 'install', './first', '--namespace', 'ns1']);
+    assert.deepEqual(commandArgv({ command: 'kubectl kudo install ./$OP', namespaced: true }, env, 'ns1'), [
+      'kubectl',
+      'kudo',
+      'install',
+      './first',
+      '--namespace',
+      'ns1',
+    ]);
     assert.deepEqual(commandArgv({ command: 'kubectl get pods -n other', namespaced: true }, env, 'ns1'), ['kubectl', 'get', 'pods', '-n', 'other']);
     assert.deepEqual(commandArgv({ script: 'echo $NAMESPACE | wc -c' }, env, 'ns1'), ['sh', '-c', 'echo $NAMESPACE | wc -c']);
   });

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expandEnv } from './discovery.js';
+import { onInterrupt } from './interrupt.js';
 import { HarnessError, type Command } from './types.js';
 
 /** Splits a command line into words: whitespace separates, quotes group, backslash escapes. */
@@ -141,6 +142,7 @@ export async function runCommand(cmd: Command, ctx: CommandContext): Promise<Com
   }
   const timeout = effectiveTimeout(cmd, ctx.defaultTimeout);
   const child = startProcess(argv, ctx, cmd.skipLogOutput ?? false);
+  const unregister = onInterrupt(() => killProcessGroup(child, 500));
   let timedOut = false;
   const timer = timeout > 0 ? setTimeout(() => ((timedOut = true), void killProcessGroup(child)), timeout * 1000) : undefined;
   const result = await new Promise<{ code: number | null; spawnError?: Error }>((resolve) => {
@@ -148,6 +150,7 @@ export async function runCommand(cmd: Command, ctx: CommandContext): Promise<Com
     child.once('close', (code) => resolve({ code }));
   });
   if (timer) clearTimeout(timer);
+  unregister();
   if (result.spawnError) {
     const code = (result.spawnError as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `${argv[0]}: executable not found in PATH` : result.spawnError.message;
@@ -187,15 +190,21 @@ export async function startBackground(cmd: Command, ctx: CommandContext): Promis
     child.once('spawn', () => resolve());
     child.once('error', (err) => {
       const code = (err as NodeJS.ErrnoException).code;
-      reject(new HarnessError(`background command "${describe(cmd)}" could not start: ${code === 'ENOENT' ? `${argv[0]}: executable not found in PATH` : err.message}`));
+      reject(
+        new HarnessError(
+          `background command "${describe(cmd)}" could not start: ${code === 'ENOENT' ? `${argv[0]}: executable not found in PATH` : err.message}`,
+        ),
+      );
     });
   });
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const unregister = onInterrupt(() => killProcessGroup(child, 500));
   const bg: BackgroundProcess = {
     description: describe(cmd),
     stopping: false,
     stop: () => {
       bg.stopping = true;
+      unregister();
       return killProcessGroup(child);
     },
     exited,

@@ -10,7 +10,10 @@ describe('unified diff', () => {
   it('shows changed lines with context and hunk headers', () => {
     const a = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].join('\n');
     const b = ['1', '2', '3', '4', 'five', '6', '7', '8', '9', '10', '11'].join('\n');
-    assert.equal(unifiedDiff(a, b, 'expected', 'actual'), ['--- expected', '+++ actual', '@@ -2,9 +2,10 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ' 9', ' 10', '+11', ''].join('\n'));
+    assert.equal(
+      unifiedDiff(a, b, 'expected', 'actual'),
+      ['--- expected', '+++ actual', '@@ -2,9 +2,10 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ' 9', ' 10', '+11', ''].join('\n'),
+    );
   });
 
   it('splits distant changes into separate hunks', () => {

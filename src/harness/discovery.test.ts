@@ -116,11 +116,14 @@ describe('test discovery', () => {
 
   it('rejects a missing test dir and two TestSteps in one step', () => {
     assert.throws(() => discoverTestCases(['./nope'], here, { ignoreFiles: [], log: () => {}, env: {} }), /test dir \.\/nope does not exist/);
-    assert.throws(() => discoverTestCases(['./bad-steps'], join(here, 'testdata'), { ignoreFiles: [], log: () => {}, env: {} }), (e: Error) => {
-      assert.ok(e instanceof HarnessError);
-      assert.match(e.message, /00-two-steps\.yaml: more than 1 TestStep not allowed in step 0/);
-      return true;
-    });
+    assert.throws(
+      () => discoverTestCases(['./bad-steps'], join(here, 'testdata'), { ignoreFiles: [], log: () => {}, env: {} }),
+      (e: Error) => {
+        assert.ok(e instanceof HarnessError);
+        assert.match(e.message, /00-two-steps\.yaml: more than 1 TestStep not allowed in step 0/);
+        return true;
+      },
+    );
   });
 });
 

@@ -42,7 +42,10 @@ export function globMatches(pattern: string, name: string): boolean {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -77,7 +80,8 @@ function listDir(dir: string): string[] {
 export function discoverTestCases(testDirs: string[], cwd: string, opts: DiscoveryOptions): TestCase[] {
   const cases: TestCase[] = [];
   for (const testDir of testDirs) {
-    if (/^https?:\/\//.test(testDir)) throw new HarnessError(`test dir ${testDir}: downloading test dirs from URLs is not supported; download and unpack it first`);
+    if (/^https?:\/\//.test(testDir))
+      throw new HarnessError(`test dir ${testDir}: downloading test dirs from URLs is not supported; download and unpack it first`);
     const abs = resolve(cwd, testDir);
     if (!isDir(abs)) throw new HarnessError(`test dir ${testDir} does not exist or is not a directory`);
     for (const entry of listDir(abs)) {

@@ -48,7 +48,9 @@ export function parseControlPlaneArgs(args: string[]): ControlPlaneSettings {
 /** Rejects the suite settings we cannot honour, with one clear message. */
 export function checkSupported(suite: TestSuite): void {
   if (suite.startKIND) {
-    throw new HarnessError('startKIND is not supported: kubectl kudo test cannot start kind clusters (that needs Docker); use startControlPlane: true or run against an existing cluster');
+    throw new HarnessError(
+      'startKIND is not supported: kubectl kudo test cannot start kind clusters (that needs Docker); use startControlPlane: true or run against an existing cluster',
+    );
   }
   if (suite.attachControlPlaneOutput && !suite.startControlPlane) {
     throw new HarnessError('attachControlPlaneOutput needs startControlPlane: true');
@@ -112,7 +114,8 @@ export async function openEnvironment(suite: TestSuite, opts: EnvironmentOptions
   const settings = parseControlPlaneArgs(suite.controlPlaneArgs);
   const assets = opts.env.KUBEBUILDER_ASSETS;
   if (assets) {
-    if (settings.simulateWorkloads) opts.log('KUBEBUILDER_ASSETS is set: --simulate-workloads does not apply to the real control plane (its controllers run, pods stay Pending)');
+    if (settings.simulateWorkloads)
+      opts.log('KUBEBUILDER_ASSETS is set: --simulate-workloads does not apply to the real control plane (its controllers run, pods stay Pending)');
     opts.log(`starting kube-apiserver and etcd from ${assets}`);
     const started = Date.now();
     const cp = await startRealControlPlane(resolve(opts.cwd, assets), { output: suite.attachControlPlaneOutput ? opts.log : undefined });
@@ -137,7 +140,11 @@ export async function openEnvironment(suite: TestSuite, opts: EnvironmentOptions
   const start = await loadLocalControlPlane();
   opts.log(`starting the local control plane${settings.simulateWorkloads ? ' with simulated workloads' : ''}`);
   const started = Date.now();
-  const cp = await start({ port: 0, simulateWorkloads: settings.simulateWorkloads, log: suite.attachControlPlaneOutput ? (l) => opts.log(`control plane | ${l}`) : undefined });
+  const cp = await start({
+    port: 0,
+    simulateWorkloads: settings.simulateWorkloads,
+    log: suite.attachControlPlaneOutput ? (l) => opts.log(`control plane | ${l}`) : undefined,
+  });
   try {
     const cluster = await fromKubeconfigText(cp.kubeconfig);
     await waitForApi(cluster, 30);

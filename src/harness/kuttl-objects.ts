@@ -127,7 +127,10 @@ export function decodeTestStep(obj: KubeObject, where: string): TestStepSpec {
   const r = new FieldReader(obj as Record<string, unknown>, where);
   const commands = r.objects('commands').map((c) => decodeCommand(c));
   for (const field of ['kubeconfig', 'kubeconfigLoading', 'context']) {
-    if (r.has(field)) throw new HarnessError(`${where}: TestStep field ${field} (per-step clusters, KUTTL v0.10+) is not supported; run such steps against the suite's cluster`);
+    if (r.has(field))
+      throw new HarnessError(
+        `${where}: TestStep field ${field} (per-step clusters, KUTTL v0.10+) is not supported; run such steps against the suite's cluster`,
+      );
   }
   return {
     name: r.object('metadata')?.string('name') || undefined,

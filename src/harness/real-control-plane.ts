@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killProcessGroup } from './commands.js';
+import { onInterrupt } from './interrupt.js';
 import { HarnessError } from './types.js';
 
 export interface RealControlPlane {
@@ -77,9 +78,11 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
     children.push(child);
   };
   const stop = async () => {
-    for (const child of children.reverse()) await killProcessGroup(child, 5000);
+    unregister();
+    for (const child of [...children].reverse()) await killProcessGroup(child, 5000);
     rmSync(stateDir, { recursive: true, force: true });
   };
+  const unregister = onInterrupt(stop);
   try {
     const etcdUrl = (p: number) => `http://127.0.0.1:${p}`;
     launch('etcd', [
@@ -118,8 +121,10 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
     writeFileSync(join(stateDir, 'kubeconfig'), kubeconfig);
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     while (!(await ready(url, token))) {
-      if (children.some((c) => c.exitCode !== null)) throw new HarnessError(`the control plane from ${assetsDir} exited during startup; see the logs in ${stateDir}`);
-      if (Date.now() > deadline) throw new HarnessError(`kube-apiserver from ${assetsDir} did not become ready within ${(opts.readyTimeoutMs ?? 60_000) / 1000}s`);
+      if (children.some((c) => c.exitCode !== null))
+        throw new HarnessError(`the control plane from ${assetsDir} exited during startup; see the logs in ${stateDir}`);
+      if (Date.now() > deadline)
+        throw new HarnessError(`kube-apiserver from ${assetsDir} did not become ready within ${(opts.readyTimeoutMs ?? 60_000) / 1000}s`);
       await new Promise((r) => setTimeout(r, 200));
     }
     if (existsSync(join(assetsDir, 'kube-controller-manager'))) {
@@ -135,6 +140,7 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
     return { url, kubeconfig, stateDir, stop };
   } catch (e) {
     // Keep the state dir (its logs explain the failure) but end the processes.
+    unregister();
     for (const child of children) await killProcessGroup(child, 2000);
     throw e;
   }

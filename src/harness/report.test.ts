@@ -57,6 +57,9 @@ second</failure>
 
   it('records a setup failure at the top', () => {
     const xml = reportToXml(buildReport({ name: 's', startedAt: t0, durationMs: 10, cases: [], setupFailure: 'CRD x is not served' }));
-    assert.equal(xml, '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="s" tests="0" failures="0" time="0.010">\n  <failure message="CRD x is not served"></failure>\n</testsuites>\n');
+    assert.equal(
+      xml,
+      '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="s" tests="0" failures="0" time="0.010">\n  <failure message="CRD x is not served"></failure>\n</testsuites>\n',
+    );
   });
 });

@@ -41,7 +41,13 @@ const timestamp = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 const baseName = (dir: string): string => dir.replace(/\/+$/, '').split('/').pop() ?? dir;
 
 function toTestCase(c: CaseResult): ReportTestCase {
-  const tc: ReportTestCase = { classname: baseName(c.testDir), name: c.name, timestamp: timestamp(c.startedAt), time: secs(c.durationMs), assertions: c.assertions };
+  const tc: ReportTestCase = {
+    classname: baseName(c.testDir),
+    name: c.name,
+    timestamp: timestamp(c.startedAt),
+    time: secs(c.durationMs),
+    assertions: c.assertions,
+  };
   if (c.failure) tc.failure = { message: `failed in step ${c.failure.step}`, text: c.failure.errors.join('\n') };
   return tc;
 }

@@ -190,7 +190,8 @@ commands:
     const cluster = new FakeCluster();
     const ctx = context(cluster);
     const tc = makeCase({
-      '00-assert.yaml': 'apiVersion: kuttl.dev/v1beta1\nkind: TestAssert\ntimeout: 2\ncommands:\n- script: echo x >> tries.txt; test $(wc -l < tries.txt) -ge 3\n',
+      '00-assert.yaml':
+        'apiVersion: kuttl.dev/v1beta1\nkind: TestAssert\ntimeout: 2\ncommands:\n- script: echo x >> tries.txt; test $(wc -l < tries.txt) -ge 3\n',
     });
     const result = await runTestCase(ctx, tc);
     assert.equal(result.failure, undefined, result.failure?.errors.join('\n'));
@@ -237,7 +238,10 @@ metadata: {name: not-a-crd}
       commands: [{ script: 'echo started > suite/bg.txt; exec sleep 30', background: true }, { command: 'true' }],
     });
     const cases = ['one', 'two', 'three'].map((name) => {
-      const tc = makeCase({ '00-widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {size: 2}\n', '00-assert.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {size: 2}\n' });
+      const tc = makeCase({
+        '00-widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {size: 2}\n',
+        '00-assert.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {size: 2}\n',
+      });
       return { ...tc, name };
     });
     const result = await runLoadedSuite(ctx, { cases, name: 'suite' });

@@ -76,7 +76,8 @@ export async function installCrds(ctx: RunContext, crdDir: string, waitSeconds: 
           break;
         } catch (e) {
           ctx.cluster.invalidateDiscovery();
-          if (Date.now() >= deadline) throw new HarnessError(`CRD ${crd.metadata.name} is not served as ${spec.group}/${version} after ${waitSeconds}s: ${errorText(e)}`);
+          if (Date.now() >= deadline)
+            throw new HarnessError(`CRD ${crd.metadata.name} is not served as ${spec.group}/${version} after ${waitSeconds}s: ${errorText(e)}`);
           await sleep(100);
         }
       }
@@ -98,8 +99,71 @@ export async function applyManifests(ctx: RunContext, dirs: string[]): Promise<v
   }
 }
 
-const ADJECTIVES = ['able', 'brave', 'calm', 'eager', 'fair', 'fond', 'glad', 'keen', 'kind', 'lucky', 'merry', 'neat', 'proud', 'quick', 'sharp', 'smart', 'sunny', 'swift', 'tidy', 'warm', 'wise', 'witty', 'bold', 'cool'];
-const ANIMALS = ['ant', 'bat', 'bee', 'cat', 'cod', 'cow', 'crab', 'deer', 'dog', 'duck', 'eel', 'elk', 'fox', 'frog', 'gnu', 'goat', 'hare', 'hen', 'ibis', 'jay', 'koi', 'lark', 'lion', 'lynx', 'mole', 'moth', 'newt', 'owl', 'ox', 'pig', 'pug', 'ram', 'seal', 'swan', 'toad', 'wolf', 'yak'];
+const ADJECTIVES = [
+  'able',
+  'brave',
+  'calm',
+  'eager',
+  'fair',
+  'fond',
+  'glad',
+  'keen',
+  'kind',
+  'lucky',
+  'merry',
+  'neat',
+  'proud',
+  'quick',
+  'sharp',
+  'smart',
+  'sunny',
+  'swift',
+  'tidy',
+  'warm',
+  'wise',
+  'witty',
+  'bold',
+  'cool',
+];
+const ANIMALS = [
+  'ant',
+  'bat',
+  'bee',
+  'cat',
+  'cod',
+  'cow',
+  'crab',
+  'deer',
+  'dog',
+  'duck',
+  'eel',
+  'elk',
+  'fox',
+  'frog',
+  'gnu',
+  'goat',
+  'hare',
+  'hen',
+  'ibis',
+  'jay',
+  'koi',
+  'lark',
+  'lion',
+  'lynx',
+  'mole',
+  'moth',
+  'newt',
+  'owl',
+  'ox',
+  'pig',
+  'pug',
+  'ram',
+  'seal',
+  'swan',
+  'toad',
+  'wolf',
+  'yak',
+];
 
 /** `kuttl-test-<adjective>-<animal>` as KUTTL v0.8.1 names test namespaces, unique within this process. */
 const usedNames = new Set<string>();
@@ -190,10 +254,14 @@ export async function runTestCase(ctx: RunContext, tc: TestCase): Promise<CaseRe
   if (!ctx.suite.skipDelete) {
     // As KUTTL v0.8.1: every applied object, newest first, then the namespace (not awaited).
     for (const ref of applied.reverse()) {
-      await ctx.cluster.delete(ref).catch((e) => (isNotFound(e) ? false : log(`cleanup: deleting ${resourceId({ kind: ref.kind, metadata: ref })}: ${errorText(e)}`)));
+      await ctx.cluster
+        .delete(ref)
+        .catch((e) => (isNotFound(e) ? false : log(`cleanup: deleting ${resourceId({ kind: ref.kind, metadata: ref })}: ${errorText(e)}`)));
     }
     if (createdNamespace) {
-      await ctx.cluster.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch((e) => log(`cleanup: deleting namespace ${namespace}: ${errorText(e)}`));
+      await ctx.cluster
+        .delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace })
+        .catch((e) => log(`cleanup: deleting namespace ${namespace}: ${errorText(e)}`));
     }
   }
   result.durationMs = Date.now() - started;
@@ -211,7 +279,14 @@ function formatFailures(failures: CheckFailure[]): string[] {
 }
 
 /** One step: delete, commands, apply, then poll asserts and errors until they hold or time runs out. */
-export async function runStep(ctx: RunContext, tc: TestCase, step: Step, namespace: string, applied: ObjectRef[], log: (l: string) => void): Promise<StepResult> {
+export async function runStep(
+  ctx: RunContext,
+  tc: TestCase,
+  step: Step,
+  namespace: string,
+  applied: ObjectRef[],
+  log: (l: string) => void,
+): Promise<StepResult> {
   const label = stepLabel(step);
   const started = Date.now();
   const timeoutSeconds = step.assertSpec?.timeout ?? ctx.suite.timeout;

@@ -398,9 +398,18 @@ export function parseFieldSelector(s: string): FieldSelector {
   return { requirements };
 }
 
-/** Throws `field label not supported: <f>` (what the API server answers with 400) for unknown fields. */
-export function checkFieldSelector(sel: FieldSelector, supported: (field: string) => boolean): void {
-  for (const r of sel.requirements) if (!supported(r.field)) throw new SelectorError(`field label not supported: ${r.field}`);
+/**
+ * Rejects fields a kind does not index, with kube-apiserver's 400 message: kinds with their own
+ * field label conversion (pods, events, secrets, namespaces, nodes, ...) say
+ * `field label not supported: <f>`, the others
+ * `"<f>" is not a known field selector: only "metadata.name", "metadata.namespace"`.
+ */
+export function checkFieldSelector(sel: FieldSelector, supported: readonly string[], hasFieldLabelConversion = false): void {
+  for (const r of sel.requirements) {
+    if (supported.includes(r.field)) continue;
+    if (hasFieldLabelConversion) throw new SelectorError(`field label not supported: ${r.field}`);
+    throw new SelectorError(`"${r.field}" is not a known field selector: only ${supported.map((f) => `"${f}"`).join(', ')}`);
+  }
 }
 
 /** `get` returns the object's value for a field, undefined when absent (compared as ""). */

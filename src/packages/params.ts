@@ -25,10 +25,13 @@ export function toJson(v: RawValue): Json {
 
 const isStructured = (type: string | undefined): boolean => type === 'array' || type === 'map';
 
-/** KUDO's WrapParamValue: YAML text for array/map types, Go's %v otherwise; null stays absent. */
+/**
+ * KUDO's YAMLValue: YAML text for array/map types (a missing default becomes "null\n",
+ * so it counts as having a default), Go's %v otherwise, where a missing default stays absent.
+ */
 export function wrapParamValue(value: RawValue | undefined, type: string | undefined): string | undefined {
+  if (isStructured(type)) return marshalYaml(toJson(value ?? null));
   if (value === null || value === undefined) return undefined;
-  if (isStructured(type)) return marshalYaml(toJson(value));
   return sprintV(toJson(value));
 }
 
@@ -97,9 +100,9 @@ export function parseYamlValue(text: string): Json | undefined {
  * Returns the error text, or undefined.
  */
 export function typeError(type: string | undefined, value: RawValue): string | undefined {
-  switch (type ?? 'string') {
+  // Only an explicit type is checked: untyped parameters take any YAML default.
+  switch (type ?? '') {
     case 'string':
-    case '':
       return typeof value === 'string' ? undefined : `type is "string" but format is invalid: ${sprintS(toJson(value))}`;
     case 'integer':
       if (typeof value === 'string') {

@@ -175,13 +175,14 @@ function templateReferences(pkg: Package, r: VerifyResult): void {
   }
 }
 
-function renderCheck(pkg: Package, uses: Map<string, TemplateUses>, r: VerifyResult): void {
+/** The data verify renders templates with: implicits hold their own names, .Params the defaults, .Pipes every plan's pipes. */
+function verifyData(pkg: Package, r: VerifyResult): Record<string, unknown> | undefined {
   let params;
   try {
     params = templateParams(pkg.params.parameters.map(toOperatorVersionParameter), {});
   } catch (e) {
     r.errors.push((e as Error).message);
-    return;
+    return undefined;
   }
   const pipes: Record<string, string> = {};
   for (const [planName, plan] of Object.entries(pkg.operator.plans ?? {})) {
@@ -193,6 +194,10 @@ function renderCheck(pkg: Package, uses: Map<string, TemplateUses>, r: VerifyRes
   }
   const data: Record<string, unknown> = { Params: params, Pipes: pipes };
   for (const i of IMPLICITS) data[i] = i;
+  return data;
+}
+
+function renderCheck(pkg: Package, uses: Map<string, TemplateUses>, data: Record<string, unknown>, r: VerifyResult): void {
   const parameterFiles = new Set((pkg.operator.tasks ?? []).filter((t) => t.kind === 'KudoOperator').map((t) => t.spec?.parameterFile));
   for (const name of sortedTemplates(pkg)) {
     if (uses.get(name)?.error) continue; // already reported as a parse error
@@ -215,7 +220,7 @@ function renderCheck(pkg: Package, uses: Map<string, TemplateUses>, r: VerifyRes
   }
 }
 
-function namespaceChecks(pkg: Package, r: VerifyResult): void {
+function namespaceChecks(pkg: Package, data: Record<string, unknown>, r: VerifyResult): void {
   const manifest = pkg.operator.namespaceManifest;
   for (const name of sortedTemplates(pkg)) {
     if (name !== manifest && /kind:\s*Namespace/.test(pkg.templates[name])) r.errors.push(`template ${goQuote(name)} contains 'kind: Namespace' not allowed unless specified as 'NamespaceManifest'`);
@@ -228,7 +233,8 @@ function namespaceChecks(pkg: Package, r: VerifyResult): void {
   }
   let objects;
   try {
-    objects = decodeObjects(source);
+    // Beyond KUDO, which decodes the raw template: render it first, so a templated manifest is accepted.
+    objects = decodeObjects(renderTemplate(manifest, source, data));
   } catch {
     r.errors.push(`Unable to marshal NamespaceManifest ${goQuote(manifest)} `);
     return;
@@ -277,8 +283,11 @@ export function verifyPackage(pkg: Package): VerifyResult {
   const uses = templateUses(pkg);
   parameterChecks(pkg, uses, r);
   templateReferences(pkg, r);
-  renderCheck(pkg, uses, r);
-  namespaceChecks(pkg, r);
+  const data = verifyData(pkg, r);
+  if (data) {
+    renderCheck(pkg, uses, data, r);
+    namespaceChecks(pkg, data, r);
+  }
   r.warnings.push(...removedApiWarnings(pkg));
   return r;
 }

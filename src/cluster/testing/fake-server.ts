@@ -23,7 +23,10 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeServer(handler: Handler, tls?: { key: Buffer | string; cert: Buffer | string; ca?: Buffer | string; requestCert?: boolean }): Promise<FakeServer> {
+export async function startFakeServer(
+  handler: Handler,
+  tls?: { key: Buffer | string; cert: Buffer | string; ca?: Buffer | string; requestCert?: boolean },
+): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const listener = (raw: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -80,7 +83,9 @@ export function discovery(path: string, extra: Record<string, { name: string; ki
     ...extra,
   };
   const resources = lists[path];
-  return resources && { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: path.replace(/^\/apis?\//, ''), resources: resources.map((r) => ({ ...r, verbs })) };
+  return (
+    resources && { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: path.replace(/^\/apis?\//, ''), resources: resources.map((r) => ({ ...r, verbs })) }
+  );
 }
 
 /** A kubeconfig text pointing at `url`. */

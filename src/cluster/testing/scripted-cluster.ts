@@ -7,7 +7,15 @@ import type { KubeList, KubeObject, Status } from '../../k8s/object.js';
 import { ApiError } from '../cluster.js';
 import type { Cluster, DeleteOptions, ExecResult, ListOptions, ObjectRef, PatchType, ResourceInfo, WatchEvent, WatchHandle, WatchOptions } from '../cluster.js';
 
-const status = (code: number, reason: string, message: string): Status => ({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code, reason, message });
+const status = (code: number, reason: string, message: string): Status => ({
+  apiVersion: 'v1',
+  kind: 'Status',
+  metadata: {},
+  status: 'Failure',
+  code,
+  reason,
+  message,
+});
 
 interface OpenWatch {
   opts: WatchOptions;
@@ -35,7 +43,15 @@ export class ScriptedCluster implements Cluster {
 
   async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo> {
     const namespaced = kind !== 'Namespace' && kind !== 'ClusterRole';
-    return { group: apiVersion.includes('/') ? apiVersion.split('/')[0] : '', version: apiVersion.split('/').pop()!, kind, resource: `${kind.toLowerCase()}s`, namespaced, verbs: [], subresources: [] };
+    return {
+      group: apiVersion.includes('/') ? apiVersion.split('/')[0] : '',
+      version: apiVersion.split('/').pop()!,
+      kind,
+      resource: `${kind.toLowerCase()}s`,
+      namespaced,
+      verbs: [],
+      subresources: [],
+    };
   }
   invalidateDiscovery(): void {}
 
@@ -91,7 +107,10 @@ export class ScriptedCluster implements Cluster {
     const err = this.failList?.();
     if (err) throw err;
     const items = [...this.store.values()].filter(
-      (o) => o.kind === kind && (!opts.namespace || o.metadata.namespace === opts.namespace) && (!opts.fieldSelector || opts.fieldSelector === `metadata.name=${o.metadata.name}`),
+      (o) =>
+        o.kind === kind &&
+        (!opts.namespace || o.metadata.namespace === opts.namespace) &&
+        (!opts.fieldSelector || opts.fieldSelector === `metadata.name=${o.metadata.name}`),
     );
     return { apiVersion: 'v1', kind: `${kind}List`, metadata: { resourceVersion: String(this.rv) }, items: structuredClone(items) as T[] };
   }
@@ -100,7 +119,8 @@ export class ScriptedCluster implements Cluster {
     this.calls.push(`create ${obj.metadata.name}`);
     const withNs = structuredClone(obj);
     withNs.metadata.namespace ??= this.namespace;
-    if (this.store.has(this.key({ ...withNs.metadata, kind: obj.kind }))) throw new ApiError(status(409, 'AlreadyExists', `${obj.metadata.name} already exists`));
+    if (this.store.has(this.key({ ...withNs.metadata, kind: obj.kind })))
+      throw new ApiError(status(409, 'AlreadyExists', `${obj.metadata.name} already exists`));
     return this.put(withNs) as T;
   }
 
@@ -126,7 +146,12 @@ export class ScriptedCluster implements Cluster {
     return this.remove({ ...ref, namespace: ref.namespace ?? this.namespace });
   }
 
-  async watch<T extends KubeObject = KubeObject>(_apiVersion: string, _kind: string, opts: WatchOptions, onEvent: (e: WatchEvent<T>) => void): Promise<WatchHandle> {
+  async watch<T extends KubeObject = KubeObject>(
+    _apiVersion: string,
+    _kind: string,
+    opts: WatchOptions,
+    onEvent: (e: WatchEvent<T>) => void,
+  ): Promise<WatchHandle> {
     this.calls.push(`watch rv=${opts.resourceVersion ?? ''}${opts.allowWatchBookmarks ? ' bookmarks' : ''}`);
     const behaviour = this.onWatch?.(opts);
     if (behaviour === 'gone-http') throw new ApiError(status(410, 'Expired', 'too old resource version'));
@@ -162,7 +187,8 @@ export class ScriptedCluster implements Cluster {
 /** RFC 7386 merge patch, enough for the scripted store. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return structuredClone(patch);
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);

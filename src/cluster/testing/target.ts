@@ -65,10 +65,19 @@ async function ensureControllerManager(state: string): Promise<void> {
   const child = spawn(
     join(realK8sBin, 'kube-controller-manager'),
     [
-      '--kubeconfig', join(state, 'kubeconfig'),
-      '--service-account-private-key-file', join(state, 'sa.key'),
-      '--root-ca-file', join(state, 'certs', 'apiserver.crt'),
-      '--leader-elect=false', '--controllers', '*', '--secure-port', '0', '--port', '0',
+      '--kubeconfig',
+      join(state, 'kubeconfig'),
+      '--service-account-private-key-file',
+      join(state, 'sa.key'),
+      '--root-ca-file',
+      join(state, 'certs', 'apiserver.crt'),
+      '--leader-elect=false',
+      '--controllers',
+      '*',
+      '--secure-port',
+      '0',
+      '--port',
+      '0',
     ],
     { detached: true, stdio: ['ignore', out, out] },
   );
@@ -83,8 +92,10 @@ async function startLocal(): Promise<TestTarget | string> {
   let mod: { startControlPlane?: (o: { port: number }) => Promise<{ kubeconfig: string; stop(): Promise<void> | void }> };
   try {
     mod = await import(spec);
-  } catch {
-    return 'the local control plane (src/controlplane) is not available';
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('controlplane/index');
+    if (missing) return 'the local control plane (src/controlplane) is not available';
+    throw e;
   }
   if (!mod.startControlPlane) return 'src/controlplane exports no startControlPlane';
   const cp = await mod.startControlPlane({ port: 0 });

@@ -1,34 +1,60 @@
-/** Server-side apply on top of src/k8s/ssa.ts, mapping its errors to API errors. */
+/** Server-side apply and managedFields bookkeeping on top of src/k8s/ssa.ts. */
 import type { KubeObject } from '../../k8s/object.js';
-import { asApiError } from './patching.js';
+import { ConflictError, serverSideApply as ssa, updateManagedFields, type ListTypeInfo } from '../../k8s/ssa.js';
 import { ApiError } from './errors.js';
-import type { ResourceType } from './registry.js';
+import { apiVersionOf, hasSubresource, type ResourceType } from './registry.js';
+import type { Schema } from './structural.js';
 
-type Ssa = (live: unknown, applied: unknown, opts: { manager: string; force: boolean; gvk: { group: string; version: string; kind: string } }) => unknown;
-let ssa: Ssa | undefined;
+function nowTimestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
 
-/** Loads src/k8s/ssa.ts (kept lazy while that module is being written). */
-export async function loadApplySupport(): Promise<void> {
-  const path = '../../k8s/ssa.js';
+/** List and map semantics of a custom resource's fields, from its CRD schema. */
+function listTypesOf(t: ResourceType): ((path: readonly string[]) => ListTypeInfo | undefined) | undefined {
+  if (!t.custom || !t.schema) return undefined;
+  const root = t.schema as Schema;
+  return (path) => {
+    let s: Schema | undefined = root;
+    for (const p of path) {
+      if (!s) return undefined;
+      if (s.type === 'array') s = s.items;
+      const next: Schema | undefined = s?.properties?.[p] ?? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined);
+      s = next;
+    }
+    if (!s) return undefined;
+    return {
+      listType: s['x-kubernetes-list-type'] as ListTypeInfo['listType'],
+      listMapKeys: s['x-kubernetes-list-map-keys'] as string[] | undefined,
+      mapType: s['x-kubernetes-map-type'] as ListTypeInfo['mapType'],
+    };
+  };
+}
+
+export function serverSideApply(t: ResourceType, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, subresource?: string): KubeObject {
   try {
-    ssa = ((await import(path)) as { serverSideApply: Ssa }).serverSideApply;
-  } catch {
-    ssa = undefined;
+    const result = ssa(live, applied, {
+      manager,
+      force,
+      gvk: { apiVersion: apiVersionOf(t), kind: t.kind },
+      listTypes: listTypesOf(t),
+      time: nowTimestamp(),
+      subresource,
+      statusSubresource: hasSubresource(t, 'status'),
+    });
+    return { ...result.object, metadata: { ...result.object.metadata, managedFields: result.managedFields } };
+  } catch (e) {
+    if (e instanceof ConflictError) throw new ApiError(409, 'Conflict', e.message, { causes: e.causes });
+    throw e;
   }
 }
 
-export function serverSideApply(t: ResourceType, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean): { object: KubeObject } {
-  if (!ssa) throw new ApiError(500, 'InternalError', 'server-side apply is not available in this build');
-  try {
-    const result = ssa(live as never, applied as never, { manager, force, gvk: { group: t.group, version: t.version, kind: t.kind } }) as unknown as { object: KubeObject; managedFields?: unknown[] };
-    const object = result.object;
-    if (result.managedFields) object.metadata = { ...object.metadata, managedFields: result.managedFields };
-    return { object };
-  } catch (e) {
-    const err = asApiError(e);
-    if (err instanceof ApiError) throw err;
-    const c = e as { code?: number; reason?: string; message?: string; causes?: unknown[] };
-    if (typeof c.code === 'number' && typeof c.reason === 'string') throw new ApiError(c.code, c.reason, c.message ?? '', c.causes ? { causes: c.causes as never } : undefined);
-    throw e;
-  }
+/** managedFields after an ordinary write by `manager` (create, update, patch). */
+export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updated: KubeObject, manager: string, subresource?: string): unknown[] {
+  return updateManagedFields(old, updated, manager, 'Update', {
+    gvk: { apiVersion: apiVersionOf(t), kind: t.kind },
+    listTypes: listTypesOf(t),
+    time: nowTimestamp(),
+    subresource,
+    statusSubresource: hasSubresource(t, 'status'),
+  });
 }

@@ -12,6 +12,7 @@ import { CREATE_ON_UPDATE, GENERATION_KINDS } from './builtins.js';
 import { ApiError, alreadyExists, badRequest, conflict, fieldForbidden, fieldInvalid, fieldRequired, forbidden, gone, invalid, notFound, type Cause } from './errors.js';
 import { apiVersionOf, hasSubresource, storageKey, type Registry, type ResourceType, type WriteContext } from './registry.js';
 import { canonicalizeQuantities } from './quantities.js';
+import { recordUpdate } from './apply.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -208,9 +209,9 @@ export class ApiCore {
     meta.uid = randomUUID();
     meta.creationTimestamp = nowTimestamp();
     if (t.custom || GENERATION_KINDS.has(t.kind)) meta.generation = 1;
-    meta.managedFields = managedEntry(obj, opts.fieldManager, 'Update', undefined);
     obj.apiVersion = apiVersionOf(t);
     obj.kind = t.kind;
+    if (opts.fieldManager) meta.managedFields = recordUpdate(t, undefined, obj, opts.fieldManager);
     if (opts.dryRun) return obj;
     const stored = this.store.put(storageKey(t), orderFields(obj));
     t.hooks.afterWrite?.('create', stored, undefined);
@@ -295,9 +296,9 @@ export class ApiCore {
     }
     obj.apiVersion = stored.apiVersion;
     obj.kind = stored.kind;
-    meta.managedFields = old.managedFields;
-    if (sameObject(obj, stored)) return this.present(t, stored);
-    meta.managedFields = managedEntry(obj, opts.fieldManager, 'Update', old.managedFields, subresource);
+    // Apply computed its own managedFields; other writes record the manager's changed fields.
+    if (operation !== 'apply') meta.managedFields = opts.fieldManager ? recordUpdate(t, stored, obj, opts.fieldManager, subresource || undefined) : old.managedFields;
+    if (sameObject(withoutTimes(obj), withoutTimes(stored))) return this.present(t, stored);
     if (opts.dryRun) return this.present(t, obj);
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !pendingSpecFinalizers(obj)) {
       const last = this.store.remove(storageKey(t), meta.namespace, meta.name!);
@@ -493,15 +494,11 @@ function orderFields(obj: KubeObject): KubeObject {
   return { apiVersion, kind, metadata, ...rest };
 }
 
-/**
- * A minimal managedFields record per manager and operation: who last wrote the object and when.
- * Field sets are left to server-side apply, which replaces this list for Apply operations.
- */
-export function managedEntry(obj: KubeObject, manager: string | undefined, operation: 'Update' | 'Apply', previous: unknown[] | undefined, subresource = ''): unknown[] | undefined {
-  if (!manager) return previous;
-  const list = ((previous ?? []) as Record<string, unknown>[]).filter((e) => !(e.manager === manager && e.operation === operation && (e.subresource ?? '') === subresource));
-  list.push({ manager, operation, apiVersion: obj.apiVersion, time: nowTimestamp(), fieldsType: 'FieldsV1', fieldsV1: {}, ...(subresource ? { subresource } : {}) });
-  return list;
+/** The object with managedFields timestamps blanked: a write that changes only those is a no-op. */
+function withoutTimes(o: KubeObject): KubeObject {
+  const mf = o.metadata.managedFields as Record<string, unknown>[] | undefined;
+  if (!mf) return o;
+  return { ...o, metadata: { ...o.metadata, managedFields: mf.map((e) => ({ ...e, time: undefined })) } };
 }
 
 function encodeContinue(key: string, rv: string): string {

@@ -3,22 +3,10 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../k8s/object.js';
 import { applyJsonPatch } from '../../k8s/patch/json-patch.js';
 import { applyMergePatch } from '../../k8s/patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../../k8s/patch/strategic.js';
 import { PatchError } from '../../k8s/patch/errors.js';
 import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
-import type { ResourceType } from './registry.js';
-
-type Strategic = (doc: unknown, patch: unknown, gvk: { group: string; version: string; kind: string }) => unknown;
-let strategic: Strategic | undefined;
-
-/** Loads the strategic merge patch implementation (kept lazy while that module is being written). */
-export async function loadPatchSupport(): Promise<void> {
-  const path = '../../k8s/patch/strategic-merge-patch.js';
-  try {
-    strategic = ((await import(path)) as { applyStrategicMergePatch: Strategic }).applyStrategicMergePatch;
-  } catch {
-    strategic = undefined;
-  }
-}
+import { apiVersionOf, type ResourceType } from './registry.js';
 
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 export const CUSTOM_PATCH_TYPES = PATCH_TYPES.filter((p) => p !== 'application/strategic-merge-patch+json');
@@ -45,10 +33,9 @@ export function parsePatchBody(kind: PatchKind, text: string): unknown {
 /** Applies a json, merge or strategic patch to `current`. */
 export function applyPatch(kind: Exclude<PatchKind, 'apply'>, current: KubeObject, patch: unknown, t: ResourceType): KubeObject {
   try {
-    if (kind === 'json') return applyJsonPatch(current as never, patch as never) as unknown as KubeObject;
-    if (kind === 'merge') return applyMergePatch(current as never, patch as never) as unknown as KubeObject;
-    if (!strategic) throw new ApiError(500, 'InternalError', 'strategic merge patch is not available in this build');
-    return strategic(current, patch, { group: t.group, version: t.version, kind: t.kind }) as KubeObject;
+    if (kind === 'json') return applyJsonPatch(current, patch);
+    if (kind === 'merge') return applyMergePatch(current, patch);
+    return applyStrategicMergePatch(current, patch, { apiVersion: apiVersionOf(t), kind: t.kind });
   } catch (e) {
     throw asApiError(e);
   }

@@ -247,12 +247,12 @@ export class ApiServer {
       const applied = patch as KubeObject;
       const existing = this.core.tryGet(t, namespace, name);
       if (!existing && !subresource) {
-        const { object } = serverSideApply(t, undefined, applied, manager, force === 'true');
+        const object = serverSideApply(t, undefined, applied, manager, force === 'true');
         object.metadata = { ...object.metadata, name, ...(t.namespaced && namespace ? { namespace } : {}) };
         return send(201, this.core.create(t, namespace, object, { ...write, fieldManager: undefined }));
       }
-      const apply = (cur: KubeObject) => serverSideApply(t, cur, applied, manager, force === 'true').object;
-      if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name, (scale) => apply(scale), write));
+      const apply = (cur: KubeObject) => serverSideApply(t, cur, applied, manager, force === 'true', subresource);
+      if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name, (scale) => applyPatch('merge', scale, applied, t), write));
       return send(200, this.core.mutate(t, namespace, name, apply, { ...write, fieldManager: undefined }, subresource ?? '', 'apply'));
     }
     const doPatch = (cur: KubeObject) => applyPatch(kind, cur, patch, t);
@@ -293,13 +293,15 @@ export class ApiServer {
     let firstTable = true;
     const encode = (type: string, object: unknown) => JSON.stringify({ type, object }) + '\n';
     const emit = (e: WatchEvent) => {
-      let object: unknown = e.object;
+      let line: string;
       if (wantTable) {
-        object = toTable(t, [e.object], q.get('includeObject') ?? 'Metadata', { resourceVersion: e.object.metadata.resourceVersion });
-        if (!firstTable) delete (object as Record<string, unknown>).columnDefinitions;
+        const table = toTable(t, [e.object], q.get('includeObject') ?? 'Metadata', { resourceVersion: e.object.metadata.resourceVersion });
+        if (!firstTable) delete table.columnDefinitions;
         firstTable = false;
+        line = encode(e.type, table);
+      } else {
+        line = encodeShared(e);
       }
-      const line = encode(e.type, object);
       if (started) res.write(line);
       else queue.push(line);
     };
@@ -384,6 +386,16 @@ export class ApiServer {
       gracePeriodSeconds: q.get('gracePeriodSeconds') ? Number(q.get('gracePeriodSeconds')) : body.gracePeriodSeconds,
     };
   }
+}
+
+/** Watch lines shared by all watchers of the same event: serialised once, not once per watcher. */
+const encoded = new WeakMap<object, Map<string, string>>();
+function encodeShared(e: WatchEvent): string {
+  let byType = encoded.get(e.object);
+  if (!byType) encoded.set(e.object, (byType = new Map()));
+  let line = byType.get(e.type);
+  if (line === undefined) byType.set(e.type, (line = JSON.stringify({ type: e.type, object: e.object }) + '\n'));
+  return line;
 }
 
 function verbOf(method: string, item: boolean, q: URLSearchParams): string | undefined {

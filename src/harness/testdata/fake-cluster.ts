@@ -5,11 +5,20 @@
 import { ApiError, type Cluster, type ListOptions, type ObjectRef, type ResourceInfo } from '../../cluster/cluster.js';
 import { splitApiVersion, type KubeList, type KubeObject, type Status } from '../../k8s/object.js';
 
-const status = (code: number, reason: string, message: string): Status => ({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code, reason, message });
+const status = (code: number, reason: string, message: string): Status => ({
+  apiVersion: 'v1',
+  kind: 'Status',
+  metadata: {},
+  status: 'Failure',
+  code,
+  reason,
+  message,
+});
 
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return structuredClone(patch);
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -51,7 +60,10 @@ export class FakeCluster implements Cluster {
 
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<KubeList<T>> {
     await this.resourceFor(apiVersion, kind);
-    const wanted = (opts.labelSelector ?? '').split(',').filter(Boolean).map((s) => s.split('='));
+    const wanted = (opts.labelSelector ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((s) => s.split('='));
     const items = [...this.objects.values()].filter(
       (o) =>
         o.apiVersion === apiVersion &&
@@ -75,7 +87,8 @@ export class FakeCluster implements Cluster {
     this.calls.push(`create ${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata.name}`);
     if (obj.kind === 'CustomResourceDefinition') {
       const spec = obj.spec as { group: string; names: { kind: string; plural: string }; scope: string; versions: { name: string }[] };
-      for (const v of spec.versions) this.kinds.set(`${spec.group}/${v.name}/${spec.names.kind}`, { resource: spec.names.plural, namespaced: spec.scope === 'Namespaced' });
+      for (const v of spec.versions)
+        this.kinds.set(`${spec.group}/${v.name}/${spec.names.kind}`, { resource: spec.names.plural, namespaced: spec.scope === 'Namespaced' });
     }
     return structuredClone(stored);
   }
@@ -125,6 +138,9 @@ export class FakeCluster implements Cluster {
 
   /** Test helper: put an object in place as a controller would. */
   seed(obj: KubeObject): void {
-    this.objects.set(this.key(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name), { ...structuredClone(obj), metadata: { ...obj.metadata, resourceVersion: String(this.version++) } });
+    this.objects.set(this.key(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name), {
+      ...structuredClone(obj),
+      metadata: { ...obj.metadata, resourceVersion: String(this.version++) },
+    });
   }
 }

@@ -74,7 +74,7 @@ function goValue(v: unknown): string {
 }
 
 function noMergeKey(m: unknown, key: string): PatchError {
-  return new PatchError(`map: ${goValue(m)} does not contain declared merge key: ${key}`, 500, 'InternalError');
+  return new PatchError(`map: ${goValue(m)} does not contain declared merge key: ${key}`, 500, '');
 }
 
 // ---- list helpers ----
@@ -196,7 +196,7 @@ function mergeMap(original: JsonObject | undefined, patch: JsonObject, schema: S
       return replaced;
     }
     if (directive === 'delete') return {};
-    throw new PatchError(`unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`, 500, 'InternalError');
+    throw new PatchError(`unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`, 500, '');
   }
   const target: JsonObject = original ?? {};
   patch = { ...patch };
@@ -249,7 +249,7 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject, opts: MergeOpt
   if (!opts.mergeParallelList) {
     if (Object.hasOwn(original, RETAIN_KEYS)) {
       if (!deepEqual(original[RETAIN_KEYS], retain)) {
-        throw new PatchError(`${goValue(original[RETAIN_KEYS])} and ${goValue(retain)} are not deep equal: this may happen when calculating the 3-way diff patch`, 500, 'InternalError');
+        throw new PatchError(`${goValue(original[RETAIN_KEYS])} and ${goValue(retain)} are not deep equal: this may happen when calculating the 3-way diff patch`, 500, '');
       }
     } else {
       original[RETAIN_KEYS] = retain;
@@ -277,14 +277,14 @@ function mergeSetElementOrderLists(original: JsonObject, patch: JsonObject, sche
       }
     }
     delete patch[key];
-    if (!Array.isArray(order)) throw new PatchError(`expected []interface{}, but got ${typeof order}`, 500, 'InternalError');
+    if (!Array.isArray(order)) throw new PatchError(`expected []interface{}, but got ${typeof order}`, 500, '');
     const field = key.slice(SET_ORDER_PREFIX.length + 1);
     const originalList = original[field];
     const patchList = patch[field];
     const foundOriginal = Object.hasOwn(original, field) && originalList !== null;
     const foundPatch = Object.hasOwn(patch, field) && patchList !== null;
-    if (foundOriginal && !Array.isArray(originalList)) throw new PatchError(`expected []interface{}, but got ${typeof originalList}`, 500, 'InternalError');
-    if (foundPatch && !Array.isArray(patchList)) throw new PatchError(`expected []interface{}, but got ${typeof patchList}`, 500, 'InternalError');
+    if (foundOriginal && !Array.isArray(originalList)) throw new PatchError(`expected []interface{}, but got ${typeof originalList}`, 500, '');
+    if (foundPatch && !Array.isArray(patchList)) throw new PatchError(`expected []interface{}, but got ${typeof patchList}`, 500, '');
     const meta = lookup(schema, field);
     const { strategy } = strategyOf(meta);
     validatePatchWithSetOrderList(foundPatch ? (patchList as Json[]) : [], order, meta.mergeKey);
@@ -314,7 +314,7 @@ function validatePatchWithSetOrderList(patchList: Json[], order: Json[], mergeKe
     s++;
   }
   if (p < nonDelete.length && s >= order.length) {
-    throw new PatchError(`The order in patch list:\n${goValue(patchList)}\n doesn't match ${SET_ORDER_PREFIX} list:\n${goValue(order)}\n`, 500, 'InternalError');
+    throw new PatchError(`The order in patch list:\n${goValue(patchList)}\n doesn't match ${SET_ORDER_PREFIX} list:\n${goValue(order)}\n`, 500, '');
   }
 }
 
@@ -344,7 +344,7 @@ function mergeSlice(original: Json[], patch: Json[], meta: PatchMeta, isDeleteLi
     if (opts.mergeParallelList && isDeleteList) return original.filter((x) => !patch.some((p) => deepEqual(p, x)));
     merged = dedupe([...original, ...patch]);
   } else {
-    if (!mergeKey) throw new PatchError(`cannot merge lists without merge key for ${meta.schema && 'struct' in meta.schema ? meta.schema.struct.name : 'list'}`, 500, 'InternalError');
+    if (!mergeKey) throw new PatchError(`cannot merge lists without merge key for ${meta.schema && 'struct' in meta.schema ? meta.schema.struct.name : 'list'}`, 500, '');
     // From here on Go works with the list after `$patch` elements are applied and the patch without them.
     [original, patch] = mergeSpecialElements(original, patch, mergeKey);
     merged = [...original];
@@ -378,9 +378,9 @@ function mergeSpecialElements(original: Json[], patch: Json[], mergeKey: string)
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {
-      throw new PatchError('merging lists cannot yet be specified in the patch', 500, 'InternalError');
+      throw new PatchError('merging lists cannot yet be specified in the patch', 500, '');
     } else {
-      throw new PatchError(`unknown patch type: ${goValue(directive)} in map: ${goValue(item)}`, 500, 'InternalError');
+      throw new PatchError(`unknown patch type: ${goValue(directive)} in map: ${goValue(item)}`, 500, '');
     }
   }
   return replace ? [plain, []] : [base, plain];

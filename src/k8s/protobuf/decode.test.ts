@@ -193,6 +193,23 @@ test('a RawExtension may hold a nested protobuf object', () => {
   assert.deepEqual(decoded.data, { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'inner', creationTimestamp: null }, data: { a: 'b' } });
 });
 
+test('deeply nested embedded objects are refused, not a stack overflow', () => {
+  let inner = encodeProtobufObject({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'leaf' } });
+  for (let i = 0; i < 2000; i++) {
+    inner = body(
+      'apps/v1',
+      'ControllerRevision',
+      message((w) =>
+        w.bytes(
+          2,
+          message((m) => m.bytes(1, inner)),
+        ),
+      ),
+    );
+  }
+  assertProtobufError(() => decodeProtobufObject(inner), /nested more than 16 deep/);
+});
+
 test('unknown fields are skipped and packed numbers are read', () => {
   const raw = message((w) => {
     w.bytes(

@@ -169,11 +169,12 @@ function decodeMessage(def: MessageDef, bytes: Uint8Array, path: string): unknow
   const out: Record<string, unknown> = {};
   for (const field of def.fields) {
     const list = values.get(field.number);
-    const here = childPath(path, field.jsonName);
     if (field.inline) {
       Object.assign(out, decodeMessage(field.message!, concatBytes(list), path));
       continue;
     }
+    // Paths are only needed where nested decoding can fail.
+    const here = field.message || field.cardinality === 'map' ? childPath(path, field.jsonName) : path;
     const value = fieldValue(field, list, here);
     if (value !== OMIT) out[field.jsonName] = toJsonNumber(value);
   }
@@ -325,14 +326,22 @@ function timeString(seconds: number, micros: number | undefined, path: string): 
   return text;
 }
 
+const MAX_EMBEDDING_DEPTH = 16;
+let embeddingDepth = 0;
+
 /** RawExtension/FieldsV1 hold JSON text, or a nested protobuf object. */
 function embeddedJson(raw: Uint8Array, path: string): unknown {
   if (raw.length >= 4 && PROTOBUF_MAGIC.every((b, i) => raw[i] === b)) {
+    // Objects nested in objects are legitimate a few levels deep; thousands would exhaust the stack.
+    if (embeddingDepth >= MAX_EMBEDDING_DEPTH) throw new ProtobufError(`${path}: embedded objects nested more than ${MAX_EMBEDDING_DEPTH} deep`);
+    embeddingDepth++;
     try {
       return decodeProtobufObject(raw);
     } catch (err) {
       if (err instanceof ProtobufError) throw new ProtobufError(`${path}: embedded object: ${err.message}`, err.reason);
       throw err;
+    } finally {
+      embeddingDepth--;
     }
   }
   try {

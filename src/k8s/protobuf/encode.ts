@@ -38,29 +38,44 @@ function fail(path: string, what: string): never {
   throw new ProtobufError(`${path || 'object'}: ${what}`);
 }
 
-/** JSON names a message takes from an object, its embedded structs' names included. */
-function jsonNames(def: MessageDef, into = new Set<string>()): Set<string> {
-  for (const field of def.fields) {
-    if (field.inline) jsonNames(field.message!, into);
-    else into.add(field.jsonName);
+interface EncodePlan {
+  /** Fields in field-number order, as Go writes them. */
+  fields: FieldDef[];
+  /** JSON names the message takes from an object, its embedded structs' names included. */
+  names: Set<string>;
+}
+
+const plans = new Map<MessageDef, EncodePlan>();
+
+function planFor(def: MessageDef): EncodePlan {
+  let plan = plans.get(def);
+  if (!plan) {
+    const names = new Set<string>();
+    for (const field of def.fields) {
+      if (field.inline) for (const name of planFor(field.message!).names) names.add(name);
+      else names.add(field.jsonName);
+    }
+    plan = { fields: [...def.fields].sort((a, b) => a.number - b.number), names };
+    plans.set(def, plan);
   }
-  return into;
+  return plan;
 }
 
 function encodeMessage(def: MessageDef, value: unknown, path: string): Uint8Array {
   if (def.special) return encodeSpecial(def, value, path);
   // JSON null (or an absent value field) is Go's zero struct.
   if (value === null || value === undefined) return new Uint8Array(0);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'expected an object');
+  if (typeof value !== 'object' || Array.isArray(value)) fail(path, 'expected an object');
   const obj = value as Record<string, unknown>;
-  const known = jsonNames(def);
-  for (const key of Object.keys(obj)) if (!known.has(key)) fail(childPath(path, key), `unknown field for ${def.id}`);
+  const plan = planFor(def);
+  for (const key of Object.keys(obj)) if (!plan.names.has(key)) fail(childPath(path, key), `unknown field for ${def.id}`);
   const w = new WireWriter();
-  for (const field of [...def.fields].sort((a, b) => a.number - b.number)) {
+  for (const field of plan.fields) {
     if (field.inline) {
-      const inner = field.message!;
-      const picked = Object.fromEntries(Object.entries(obj).filter(([k]) => jsonNames(inner).has(k)));
-      w.bytes(field.number, encodeMessage(inner, picked, path));
+      // The embedded struct reads its own fields from the same object.
+      const inner = planFor(field.message!).names;
+      const picked = Object.fromEntries(Object.entries(obj).filter(([k]) => inner.has(k)));
+      w.bytes(field.number, encodeMessage(field.message!, picked, path));
       continue;
     }
     encodeField(w, field, obj[field.jsonName], childPath(path, field.jsonName));

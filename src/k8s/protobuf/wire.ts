@@ -118,7 +118,7 @@ export class WireReader {
 }
 
 export class WireWriter {
-  private buf = new Uint8Array(256);
+  private buf = new Uint8Array(64);
   private len = 0;
 
   private ensure(extra: number): void {

@@ -1,0 +1,141 @@
+/**
+ * Field sets as server-side apply records them in `managedFields[].fieldsV1`: a tree of path
+ * elements `f:<field>`, `k:<json key object>`, `v:<json value>`, `i:<index>`, where `.` marks a
+ * node that is itself a member of the set as well as the parent of other members.
+ */
+
+export class FieldSet {
+  /** Whether this path itself is in the set (a leaf, or `.` when it also has children). */
+  member = false;
+  readonly children = new Map<string, FieldSet>();
+
+  static fromFieldsV1(fields: unknown): FieldSet {
+    const set = new FieldSet();
+    if (typeof fields !== 'object' || fields === null) return set;
+    for (const [k, v] of Object.entries(fields)) {
+      if (k === '.') {
+        set.member = true;
+        continue;
+      }
+      const child = FieldSet.fromFieldsV1(v);
+      if (typeof v === 'object' && v !== null && Object.keys(v).length === 0) child.member = true;
+      set.children.set(k, child);
+    }
+    return set;
+  }
+
+  /** The fieldsV1 JSON form, keys sorted as Go writes them. */
+  toFieldsV1(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const keys = [...this.children.keys()].sort();
+    if (this.member && keys.length > 0) out['.'] = {};
+    for (const k of keys) out[k] = this.children.get(k)!.toFieldsV1();
+    return out;
+  }
+
+  child(pe: string): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) {
+      c = new FieldSet();
+      this.children.set(pe, c);
+    }
+    return c;
+  }
+
+  insert(path: readonly string[]): void {
+    let node: FieldSet = this;
+    for (const pe of path) node = node.child(pe);
+    node.member = true;
+  }
+
+  has(path: readonly string[]): boolean {
+    let node: FieldSet | undefined = this;
+    for (const pe of path) {
+      node = node.children.get(pe);
+      if (!node) return false;
+    }
+    return node.member;
+  }
+
+  isEmpty(): boolean {
+    return !this.member && [...this.children.values()].every((c) => c.isEmpty());
+  }
+
+  /** Every member path, depth first, children in sorted order. */
+  paths(prefix: string[] = []): string[][] {
+    const out: string[][] = [];
+    if (this.member) out.push(prefix);
+    for (const k of [...this.children.keys()].sort()) out.push(...this.children.get(k)!.paths([...prefix, k]));
+    return out;
+  }
+
+  clone(): FieldSet {
+    const c = new FieldSet();
+    c.member = this.member;
+    for (const [k, v] of this.children) c.children.set(k, v.clone());
+    return c;
+  }
+
+  union(other: FieldSet): FieldSet {
+    const out = this.clone();
+    for (const p of other.paths()) out.insert(p);
+    return out;
+  }
+
+  /** Members of this set that are also members of `other`. */
+  intersection(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const p of this.paths()) if (other.has(p)) out.insert(p);
+    return out;
+  }
+
+  /** Members of this set that are not members of `other`. */
+  difference(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const p of this.paths()) if (!other.has(p)) out.insert(p);
+    return out;
+  }
+
+  /** Whether any member lies at or below `path`. */
+  hasPrefix(path: readonly string[]): boolean {
+    let node: FieldSet | undefined = this;
+    for (const pe of path) {
+      node = node.children.get(pe);
+      if (!node) return false;
+    }
+    return !node.isEmpty();
+  }
+}
+
+/** JSON with object keys sorted, as Go marshals map keys. */
+export function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Human form of a path as in conflict messages: `.spec.containers[name="a"].image`. */
+export function formatPath(path: readonly string[]): string {
+  let out = '';
+  for (const pe of path) {
+    const kind = pe.slice(0, 2);
+    const rest = pe.slice(2);
+    if (kind === 'f:') out += `.${rest}`;
+    else if (kind === 'i:') out += `[${rest}]`;
+    else if (kind === 'v:') out += `[=${rest}]`;
+    else if (kind === 'k:') {
+      const key = JSON.parse(rest) as Record<string, unknown>;
+      out += `[${Object.keys(key)
+        .sort()
+        .map((k) => `${k}=${JSON.stringify(key[k])}`)
+        .join(',')}]`;
+    } else out += pe;
+  }
+  return out;
+}
