@@ -20,7 +20,8 @@ function parse(args: string[]): Options {
   for (let i = 0; i < args.length; i++) {
     const key = args[i].replace(/^--/, '') as keyof Options;
     const value = Number(args[++i]);
-    if (!(key in o) || !Number.isFinite(value) || value <= 0) throw new Error(`bad argument ${args[i - 1]} ${args[i] ?? ''}; usage: npm run bench -- apiserver [--seconds N] [--concurrency N] [--watchers N]`);
+    if (!(key in o) || !Number.isFinite(value) || value <= 0)
+      throw new Error(`bad argument ${args[i - 1]} ${args[i] ?? ''}; usage: npm run bench -- apiserver [--seconds N] [--concurrency N] [--watchers N]`);
     o[key] = value;
   }
   return o;
@@ -30,12 +31,22 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 function call(base: URL, method: string, path: string, body?: string, contentType = 'application/json'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, port: base.port, method, path, agent, headers: body ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        agent,
+        headers: body ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } : {},
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -68,7 +79,9 @@ async function load(name: string, o: Options, op: (i: number) => Promise<number>
   console.log(
     `${name.padEnd(8)} ${Math.round(latencies.length / secs)
       .toString()
-      .padStart(7)} req/s   p50 ${f(percentile(latencies, 50))} ms   p90 ${f(percentile(latencies, 90))} ms   p99 ${f(percentile(latencies, 99))} ms   (${latencies.length} requests${errors ? `, ${errors} errors` : ''})`,
+      .padStart(
+        7,
+      )} req/s   p50 ${f(percentile(latencies, 50))} ms   p90 ${f(percentile(latencies, 90))} ms   p99 ${f(percentile(latencies, 99))} ms   (${latencies.length} requests${errors ? `, ${errors} errors` : ''})`,
   );
 }
 
@@ -135,11 +148,19 @@ export async function main(args: string[]): Promise<number> {
     gc();
     const before = process.memoryUsage().heapUsed;
     const m0 = performance.now();
-    for (let i = 0; i < 10_000; i++) cp.core.create(t, 'mem', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `m${i}`, labels: { app: 'mem', i: String(i) } }, data: { key: `value-${i}`, other: 'x'.repeat(64) } });
+    for (let i = 0; i < 10_000; i++)
+      cp.core.create(t, 'mem', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `m${i}`, labels: { app: 'mem', i: String(i) } },
+        data: { key: `value-${i}`, other: 'x'.repeat(64) },
+      });
     const createSecs = (performance.now() - m0) / 1000;
     gc();
     const after = process.memoryUsage().heapUsed;
-    console.log(`memory   ${((after - before) / 1024 / 1024).toFixed(1)} MiB per 10,000 ConfigMaps (~${Math.round((after - before) / 10_000)} bytes each, incl. watch history); in-process create ${Math.round(10_000 / createSecs)} objects/s`);
+    console.log(
+      `memory   ${((after - before) / 1024 / 1024).toFixed(1)} MiB per 10,000 ConfigMaps (~${Math.round((after - before) / 10_000)} bytes each, incl. watch history); in-process create ${Math.round(10_000 / createSecs)} objects/s`,
+    );
   } finally {
     agent.destroy();
     await cp.stop();

@@ -211,4 +211,6 @@ for (const [name, fields] of Object.entries(messages)) {
 mkdirSync(dirname(outFile), { recursive: true });
 const json = JSON.stringify({ scalarTypes: [...SCALAR_MESSAGES].sort(), kinds, messages });
 writeFileSync(outFile, json + '\n');
-console.log(`wrote ${outFile}: ${Object.keys(messages).length} messages, ${Object.values(kinds).reduce((n, k) => n + Object.keys(k).length, 0)} kinds, ${json.length} bytes`);
+console.log(
+  `wrote ${outFile}: ${Object.keys(messages).length} messages, ${Object.values(kinds).reduce((n, k) => n + Object.keys(k).length, 0)} kinds, ${json.length} bytes`,
+);

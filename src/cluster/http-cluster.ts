@@ -117,6 +117,14 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+function parseBody<T>(res: RawResponse, method: string, path: string): T {
+  try {
+    return JSON.parse(res.body.toString('utf8')) as T;
+  } catch {
+    throw new ApiError(failureStatus(500, 'InternalError', `${method} ${path}: the server answered with invalid JSON`), method);
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Error codes meaning the request never reached the server (safe to resend for any verb). */
@@ -179,7 +187,7 @@ export class HttpCluster implements Cluster {
   private readonly retry: RetryPolicy;
   private agent: http.Agent;
   private agentCert?: Buffer;
-  private readonly discovery = new Map<string, { at: number; kinds: Promise<Map<string, ResourceInfo> | undefined> }>();
+  private readonly discovery = new Map<string, { kinds: Promise<Map<string, ResourceInfo> | undefined> }>();
   private readonly openStreams = new Set<() => void>();
 
   constructor(
@@ -339,11 +347,7 @@ export class HttpCluster implements Cluster {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const res = await this.call(method, path, payload, payload ? { 'content-type': contentType } : {});
     if (res.status >= 400) throw new ApiError(statusFromResponse(res.status, res.body), method);
-    try {
-      return JSON.parse(res.body.toString('utf8')) as T;
-    } catch {
-      throw new ApiError(failureStatus(500, 'InternalError', `${method} ${path}: the server answered with invalid JSON`), method);
-    }
+    return parseBody<T>(res, method, path);
   }
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
@@ -377,9 +381,7 @@ export class HttpCluster implements Cluster {
       const res = await this.call('GET', path);
       if (res.status === 404) return undefined;
       if (res.status >= 400) throw new ApiError(statusFromResponse(res.status, res.body), 'GET');
-      const list = JSON.parse(res.body.toString('utf8')) as {
-        resources?: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[];
-      };
+      const list = parseBody<{ resources?: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[] }>(res, 'GET', path);
       const byName = new Map<string, ResourceInfo>();
       const kinds = new Map<string, ResourceInfo>();
       for (const r of list.resources ?? []) {
@@ -396,10 +398,10 @@ export class HttpCluster implements Cluster {
     })();
   }
 
-  private groupVersion(apiVersion: string, fresh: boolean): { at: number; kinds: Promise<Map<string, ResourceInfo> | undefined> } {
+  private groupVersion(apiVersion: string, fresh: boolean): { kinds: Promise<Map<string, ResourceInfo> | undefined> } {
     const cached = this.discovery.get(apiVersion);
     if (cached && !fresh) return cached;
-    const entry = { at: Date.now(), kinds: this.fetchGroupVersion(apiVersion) };
+    const entry = { kinds: this.fetchGroupVersion(apiVersion) };
     // A failed fetch is not cached, so the next call asks again.
     entry.kinds.catch(() => {
       if (this.discovery.get(apiVersion) === entry) this.discovery.delete(apiVersion);
@@ -458,10 +460,11 @@ export class HttpCluster implements Cluster {
 
   async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
     const { info, name } = await this.locate(ref, 'get');
-    const res = await this.call('GET', this.itemPath(info, ref.namespace, name));
+    const path = this.itemPath(info, ref.namespace, name);
+    const res = await this.call('GET', path);
     if (res.status === 404) return undefined;
     if (res.status >= 400) throw new ApiError(statusFromResponse(res.status, res.body), 'GET');
-    return JSON.parse(res.body.toString('utf8')) as T;
+    return parseBody<T>(res, 'GET', path);
   }
 
   /**

@@ -42,21 +42,43 @@ test('typed API: namespaces, configmaps, errors as ApiException with Status bodi
   const dry = await core.createNamespacedConfigMap({ namespace: 'cn', body: { metadata: { name: 'dry' } }, dryRun: 'All' });
   assert.equal(dry.metadata?.name, 'dry');
   await assert.rejects(() => core.readNamespacedConfigMap({ name: 'dry', namespace: 'cn' }));
-  await core.patchNamespacedConfigMap({ name: 'c1', namespace: 'cn', body: { data: { m: '1' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  await core.patchNamespacedConfigMap(
+    { name: 'c1', namespace: 'cn', body: { data: { m: '1' } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
   assert.equal((await core.readNamespacedConfigMap({ name: 'c1', namespace: 'cn' })).data?.m, '1');
   await core.deleteNamespacedConfigMap({ name: 'c1', namespace: 'cn', propagationPolicy: 'Foreground' });
 });
 
 test('KubernetesObjectApi: create, read, patch, replace, list, delete, and CRDs found after creation', async () => {
   const api = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const cm = await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o1', namespace: 'default', labels: { app: 'o' } }, data: { a: '1' } } as k8s.KubernetesObject);
+  const cm = await api.create({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'o1', namespace: 'default', labels: { app: 'o' } },
+    data: { a: '1' },
+  } as k8s.KubernetesObject);
   const read = (await api.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o1', namespace: 'default' } })) as k8s.V1ConfigMap;
   assert.equal(read.data?.a, '1');
-  await api.patch({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o1', namespace: 'default' }, data: { b: '2' } } as k8s.KubernetesObject, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch);
-  const replaced = (await api.replace({ ...read, data: { c: '3' }, metadata: { ...read.metadata, resourceVersion: undefined } } as k8s.KubernetesObject)) as k8s.V1ConfigMap;
+  await api.patch(
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o1', namespace: 'default' }, data: { b: '2' } } as k8s.KubernetesObject,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    k8s.PatchStrategy.MergePatch,
+  );
+  const replaced = (await api.replace({
+    ...read,
+    data: { c: '3' },
+    metadata: { ...read.metadata, resourceVersion: undefined },
+  } as k8s.KubernetesObject)) as k8s.V1ConfigMap;
   assert.deepEqual(replaced.data, { c: '3' });
   const list = await api.list('v1', 'ConfigMap', 'default', undefined, undefined, undefined, undefined, 'app=o');
-  assert.deepEqual(list.items.map((i) => i.metadata?.name), ['o1']);
+  assert.deepEqual(
+    list.items.map((i) => i.metadata?.name),
+    ['o1'],
+  );
   await api.delete(cm);
 
   // Created in-process: client-node's typed serializer drops `default` from plain-object schemas.
@@ -69,16 +91,45 @@ test('KubernetesObjectApi: create, read, patch, replace, list, delete, and CRDs 
       group: 'example.com',
       scope: 'Namespaced',
       names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', default: 3 } } }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', properties: { size: { type: 'integer', default: 3 } } },
+                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
+            },
+          },
+        },
+      ],
     },
   });
-  const g = (await api.create({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: 'default' }, spec: {} } as k8s.KubernetesObject)) as k8s.KubernetesObject & { spec: { size: number } };
+  const g = (await api.create({
+    apiVersion: 'example.com/v1',
+    kind: 'Gadget',
+    metadata: { name: 'g1', namespace: 'default' },
+    spec: {},
+  } as k8s.KubernetesObject)) as k8s.KubernetesObject & { spec: { size: number } };
   assert.equal(g.spec.size, 3);
   await assert.rejects(
-    () => api.patch({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: 'default' }, spec: { size: 4 } } as k8s.KubernetesObject),
+    () =>
+      api.patch({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: 'default' }, spec: { size: 4 } } as k8s.KubernetesObject),
     (e: unknown) => e instanceof k8s.ApiException && e.code === 415,
   );
-  const patched = (await api.patch({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: 'default' }, spec: { size: 4 } } as k8s.KubernetesObject, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch)) as k8s.KubernetesObject & { spec: { size: number } };
+  const patched = (await api.patch(
+    { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: 'default' }, spec: { size: 4 } } as k8s.KubernetesObject,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    k8s.PatchStrategy.MergePatch,
+  )) as k8s.KubernetesObject & { spec: { size: number } };
   assert.equal(patched.spec.size, 4);
 });
 
@@ -86,7 +137,12 @@ test('Watch streams ADDED, MODIFIED and DELETED events', async () => {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const events: string[] = [];
   const watch = new k8s.Watch(kc);
-  const ctl = await watch.watch('/api/v1/namespaces/default/configmaps', { labelSelector: 'watched=yes' }, (type, obj: k8s.V1ConfigMap) => events.push(`${type} ${obj.metadata?.name}`), () => {});
+  const ctl = await watch.watch(
+    '/api/v1/namespaces/default/configmaps',
+    { labelSelector: 'watched=yes' },
+    (type, obj: k8s.V1ConfigMap) => events.push(`${type} ${obj.metadata?.name}`),
+    () => {},
+  );
   await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'wc', labels: { watched: 'yes' } } } });
   await core.patchNamespacedConfigMap({ name: 'wc', namespace: 'default', body: [{ op: 'add', path: '/data', value: { a: 'b' } }] });
   await core.deleteNamespacedConfigMap({ name: 'wc', namespace: 'default' });
@@ -106,7 +162,10 @@ test('informer lists, then follows adds, updates and deletes', async () => {
   await informer.start();
   await until(() => seen.includes('add pre'), 'the listed object');
   await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'inf' } } });
-  await core.patchNamespacedConfigMap({ name: 'inf', namespace: 'default', body: { data: { x: 'y' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  await core.patchNamespacedConfigMap(
+    { name: 'inf', namespace: 'default', body: { data: { x: 'y' } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
   await core.deleteNamespacedConfigMap({ name: 'inf', namespace: 'default' });
   await until(() => seen.includes('delete inf'), 'the delete event');
   await informer.stop();

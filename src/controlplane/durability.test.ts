@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
 
 async function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--insecure-http', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--insecure-http', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -52,7 +54,10 @@ test('objects written before kill -9 are all there after a restart', { timeout: 
 
     const second = await start(dir);
     try {
-      const list = (await (await fetch(`${second.url}/api/v1/namespaces/default/configmaps`)).json()) as { items: { metadata: { name: string } }[]; metadata: { resourceVersion: string } };
+      const list = (await (await fetch(`${second.url}/api/v1/namespaces/default/configmaps`)).json()) as {
+        items: { metadata: { name: string } }[];
+        metadata: { resourceVersion: string };
+      };
       const got = list.items.map((i) => i.metadata.name).filter((n) => /^c\d+$/.test(n));
       assert.deepEqual(got.sort(), names.slice(1).sort());
       assert.ok(Number(list.metadata.resourceVersion) > lastRv, 'resourceVersion continues after the deletion');

@@ -66,7 +66,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   let tls: { caPem: string; certPem: string; keyPem: string } | undefined;
   if (!opts.insecureHttp) tls = servingCertificate(host, opts.dataDir);
 
-  const api = new ApiServer(core, registry, { token: opts.insecureHttp ? undefined : token, heartbeatMs: opts.watchHeartbeatMs, bookmarkMs: opts.watchBookmarkMs, log: opts.log });
+  const api = new ApiServer(core, registry, {
+    token: opts.insecureHttp ? undefined : token,
+    heartbeatMs: opts.watchHeartbeatMs,
+    bookmarkMs: opts.watchBookmarkMs,
+    log: opts.log,
+  });
   const server: Server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, api.handle) : createHttpServer(api.handle);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -82,7 +87,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   namespaces.start();
   gc.start();
   const nsType = registry.lookup('', 'v1', 'namespaces')!;
-  for (const name of SYSTEM_NAMESPACES) if (!core.tryGet(nsType, undefined, name)) core.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  for (const name of SYSTEM_NAMESPACES)
+    if (!core.tryGet(nsType, undefined, name)) core.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
   let workloads: { stop(): void } | undefined;
   if (opts.simulateWorkloads) workloads = await startWorkloads(core);
@@ -129,7 +135,13 @@ function servingCertificate(host: string, dataDir: string | undefined): { caPem:
   if (files && existsSync(files.ca) && existsSync(files.cert) && existsSync(files.key))
     return { caPem: readFileSync(files.ca, 'utf8'), certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
   const caKey = generateKeyPair('ecdsa');
-  const caPem = createCertificate({ subject: { commonName: 'kudo-local-ca' }, isCA: true, notAfter: 3650, publicKey: caKey.publicKey, selfSignKey: caKey.privateKey });
+  const caPem = createCertificate({
+    subject: { commonName: 'kudo-local-ca' },
+    isCA: true,
+    notAfter: 3650,
+    publicKey: caKey.publicKey,
+    selfSignKey: caKey.privateKey,
+  });
   const servingKey = generateKeyPair('ecdsa');
   const ips = [...new Set(['127.0.0.1', ...(isIP(host) ? [host] : [])])];
   const certPem = createCertificate({

@@ -254,9 +254,11 @@ export async function runTestCase(ctx: RunContext, tc: TestCase): Promise<CaseRe
   if (!ctx.suite.skipDelete) {
     // As KUTTL v0.8.1: every applied object, newest first, then the namespace (not awaited).
     for (const ref of applied.reverse()) {
-      await ctx.cluster
-        .delete(ref)
-        .catch((e) => (isNotFound(e) ? false : log(`cleanup: deleting ${resourceId({ kind: ref.kind, metadata: ref })}: ${errorText(e)}`)));
+      try {
+        await ctx.cluster.delete(ref);
+      } catch (e) {
+        if (!isNotFound(e)) log(`cleanup: deleting ${resourceId({ kind: ref.kind, metadata: ref })}: ${errorText(e)}`);
+      }
     }
     if (createdNamespace) {
       await ctx.cluster

@@ -43,18 +43,13 @@ export class FieldSet {
   }
 
   insert(path: readonly string[]): void {
-    let node: FieldSet = this;
-    for (const pe of path) node = node.child(pe);
-    node.member = true;
+    if (path.length === 0) this.member = true;
+    else this.child(path[0]).insert(path.slice(1));
   }
 
   has(path: readonly string[]): boolean {
-    let node: FieldSet | undefined = this;
-    for (const pe of path) {
-      node = node.children.get(pe);
-      if (!node) return false;
-    }
-    return node.member;
+    if (path.length === 0) return this.member;
+    return this.children.get(path[0])?.has(path.slice(1)) ?? false;
   }
 
   isEmpty(): boolean {
@@ -98,12 +93,8 @@ export class FieldSet {
 
   /** Whether any member lies at or below `path`. */
   hasPrefix(path: readonly string[]): boolean {
-    let node: FieldSet | undefined = this;
-    for (const pe of path) {
-      node = node.children.get(pe);
-      if (!node) return false;
-    }
-    return !node.isEmpty();
+    if (path.length === 0) return !this.isEmpty();
+    return this.children.get(path[0])?.hasPrefix(path.slice(1)) ?? false;
   }
 }
 

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QuantityError, addQuantities, canonicalizeQuantity, compareQuantities, formatQuantity, parseQuantity, quantityToNumber, roundUpQuantity } from './quantity.js';
+import {
+  QuantityError,
+  addQuantities,
+  canonicalizeQuantity,
+  compareQuantities,
+  formatQuantity,
+  parseQuantity,
+  quantityToNumber,
+  roundUpQuantity,
+} from './quantity.js';
 
 // Each pair was sent as a ResourceQuota `spec.hard.cpu` to kube-apiserver 1.20 (dryRun=All) and the
 // stored value recorded. The server also rounds core/v1 ResourceList values up to milli units
@@ -71,7 +80,11 @@ test('JSON numbers are accepted', () => {
 test('invalid quantities throw Kubernetes messages', () => {
   const regex = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
   for (const bad of ['', 'abc', '1.2.3', '1Gb', '1 Gi', '1Kix']) {
-    assert.throws(() => parseQuantity(bad), (e: unknown) => e instanceof QuantityError && e.message === regex, bad);
+    assert.throws(
+      () => parseQuantity(bad),
+      (e: unknown) => e instanceof QuantityError && e.message === regex,
+      bad,
+    );
   }
   for (const bad of ['1e', '--1', '1Ki5']) assert.throws(() => parseQuantity(bad), { message: "unable to parse quantity's suffix" }, bad);
   // A bare suffix is zero to Go's scanner (kube-apiserver 1.20 stored `Gi` and `m` as `0`).

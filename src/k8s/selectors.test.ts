@@ -53,7 +53,11 @@ test('label selector syntax errors (texts as kube-apiserver 1.20 answered them, 
     ['a b', "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"],
   ];
   for (const [input, message] of cases) {
-    assert.throws(() => parseLabelSelector(input), (e: unknown) => e instanceof SelectorError && e.message === message, input);
+    assert.throws(
+      () => parseLabelSelector(input),
+      (e: unknown) => e instanceof SelectorError && e.message === message,
+      input,
+    );
   }
   assert.throws(() => parseLabelSelector('a/b/c'), /^SelectorError: unable to parse requirement: .*"a\/b\/c": a valid label key must consist of/);
   assert.throws(() => parseLabelSelector('a'.repeat(64)), /name part must be no more than 63 characters/);
@@ -66,7 +70,9 @@ test('metav1.LabelSelector conversion', () => {
   assert.ok(!matchLabelSelector(sel, { app: 'web', tier: 'c' }));
   assert.ok(matchLabelSelector(labelSelectorFromSpec({}), { any: '1' }), 'empty selector matches everything');
   assert.ok(!matchLabelSelector(labelSelectorFromSpec(null), {}), 'null selector matches nothing');
-  assert.throws(() => labelSelectorFromSpec({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }), { message: '"Gt" is not a valid label selector operator' });
+  assert.throws(() => labelSelectorFromSpec({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }), {
+    message: '"Gt" is not a valid label selector operator',
+  });
   assert.throws(() => labelSelectorFromSpec({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }), /values set can't be empty/);
   assert.throws(() => labelSelectorFromSpec({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }), /values set must be empty/);
 });

@@ -65,10 +65,7 @@ interface ListInfo {
 
 /** A position in the type: built-in struct or map, custom-resource path, or an atomic value. */
 type Node =
-  | { kind: 'struct'; message: MessageSchema }
-  | { kind: 'map'; value: Node }
-  | { kind: 'custom'; path: string[]; atomic: boolean }
-  | { kind: 'atomic' };
+  { kind: 'struct'; message: MessageSchema } | { kind: 'map'; value: Node } | { kind: 'custom'; path: string[]; atomic: boolean } | { kind: 'atomic' };
 
 interface Child {
   node: Node;
@@ -234,7 +231,15 @@ function allFields(value: Json, node: Node, list: ListInfo, path: string[], set:
 }
 
 /** Fields present in `old` and gone from `updated`. */
-function removedFields(old: Json | undefined, updated: Json | undefined, node: Node, list: ListInfo, path: string[], set: FieldSet, opts: Pick<ApplyOptions, 'listTypes'>): void {
+function removedFields(
+  old: Json | undefined,
+  updated: Json | undefined,
+  node: Node,
+  list: ListInfo,
+  path: string[],
+  set: FieldSet,
+  opts: Pick<ApplyOptions, 'listTypes'>,
+): void {
   if (old === undefined) return;
   if (updated === undefined) {
     allFields(old, node, list, path, set, opts);
@@ -372,7 +377,18 @@ function stripUnowned(obj: JsonObject, opts: Pick<ApplyOptions, 'subresource' | 
   delete out.kind;
   if (isObject(out.metadata)) {
     const meta = out.metadata;
-    for (const k of ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'managedFields']) {
+    for (const k of [
+      'name',
+      'namespace',
+      'uid',
+      'resourceVersion',
+      'generation',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'selfLink',
+      'managedFields',
+    ]) {
       delete meta[k];
     }
     if (Object.keys(meta).length === 0) delete out.metadata;
@@ -393,7 +409,9 @@ function identity(e: Pick<ManagedFieldsEntry, 'manager' | 'operation' | 'subreso
 
 function readManagers(obj: KubeObject | undefined): Manager[] {
   const entries = (obj?.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
-  return entries.filter((e) => isObject(e as unknown as Json) && typeof e.manager === 'string').map((e) => ({ entry: { ...e }, set: FieldSet.fromFieldsV1(e.fieldsV1) }));
+  return entries
+    .filter((e) => isObject(e as unknown as Json) && typeof e.manager === 'string')
+    .map((e) => ({ entry: { ...e }, set: FieldSet.fromFieldsV1(e.fieldsV1) }));
 }
 
 /** Sorted as kube-apiserver writes them: Apply before Update, then by time, manager, apiVersion, subresource. */
@@ -434,7 +452,9 @@ function conflictMessage(conflicts: { manager: Manager; paths: string[][] }[]): 
     const parts = conflicts.map((c) => `conflicts with ${who(c.manager)}:\n${c.paths.map((p) => `- ${formatPath(p)}`).join('\n')}`);
     message = `Apply failed with ${total} conflicts: ${parts.join('\n')}`;
   }
-  const causes = conflicts.flatMap((c) => c.paths.map((p) => ({ reason: 'FieldManagerConflict' as const, message: `conflict with ${who(c.manager)}`, field: formatPath(p) })));
+  const causes = conflicts.flatMap((c) =>
+    c.paths.map((p) => ({ reason: 'FieldManagerConflict' as const, message: `conflict with ${who(c.manager)}`, field: formatPath(p) })),
+  );
   return new ConflictError(message, causes);
 }
 
@@ -442,7 +462,11 @@ function conflictMessage(conflicts: { manager: Manager; paths: string[][] }[]): 
  * Server-side apply of `applied` (the request body) by `opts.manager` onto `live` (undefined
  * when creating). Returns the merged object (with its managedFields) or throws ConflictError.
  */
-export function serverSideApply(live: KubeObject | undefined, applied: KubeObject, opts: ApplyOptions): { object: KubeObject; managedFields: ManagedFieldsEntry[] } {
+export function serverSideApply(
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  opts: ApplyOptions,
+): { object: KubeObject; managedFields: ManagedFieldsEntry[] } {
   const node = rootNode(opts.gvk);
   const liveJson = (live ? deepClone(live) : {}) as unknown as JsonObject;
   const appliedJson = deepClone(applied) as unknown as JsonObject;

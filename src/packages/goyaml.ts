@@ -25,6 +25,20 @@ function plainNotAllowed(s: string): boolean {
   return false;
 }
 
+function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
 const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 function quoteString(s: string): string {

@@ -14,7 +14,8 @@ import { RAW, SHORT_CIRCUIT, builtinDefs, isMap, truth, zeroValue } from './buil
 import { GoComplex } from './complex.js';
 import { formatValue, sortedKeys } from './fmt.js';
 import { goQuote } from './lexer.js';
-import { GoFunc, GoInt, goTypeName, mapElemType, type FuncDef, type GoValue, type IntKind, type ParamType } from './values.js';
+import { timeField } from './sprig/gotime.js';
+import { GoFunc, GoInt, GoStruct, GoTime, NO_FIELD, goTypeName, mapElemType, type FuncDef, type GoValue, type IntKind, type ParamType } from './values.js';
 
 /** A template failure; `message` is Go's text (`template: NAME:LINE:COL: executing ...`). */
 export class TemplateError extends Error {
@@ -317,11 +318,11 @@ export class Executor {
 
   private evalFieldChain(dot: GoValue, receiver: GoValue, node: FieldNode | ChainNode | VariableNode, ident: string[], from: number, args: ArgNode[], final: Final): GoValue {
     const n = ident.length;
-    for (let i = from; i < n - 1; i++) receiver = this.evalField(ident[i], node, NO_ARGS, MISSING, receiver);
-    return this.evalField(ident[n - 1], node, args, final, receiver);
+    for (let i = from; i < n - 1; i++) receiver = this.evalField(dot, ident[i], node, NO_ARGS, MISSING, receiver);
+    return this.evalField(dot, ident[n - 1], node, args, final, receiver);
   }
 
-  private evalField(name: string, node: Node, args: ArgNode[], final: Final, receiver: GoValue): GoValue {
+  private evalField(dot: GoValue, name: string, node: Node, args: ArgNode[], final: Final, receiver: GoValue): GoValue {
     if (receiver === undefined) {
       if (this.missing === Missing.Error) this.fail(node, `nil data; no entry for key ${goQuote(name)}`);
       return undefined;
@@ -338,12 +339,12 @@ export class Executor {
       if (this.missing === Missing.Zero) return zeroValue(mapElemType(receiver));
       this.fail(node, `map has no entry for key ${goQuote(name)}`);
     }
-    if (typeof receiver === 'object' && 'field' in receiver && typeof receiver.field === 'function') {
-      const v = receiver.field(name);
-      if (typeof v !== 'symbol') {
-        if (hasArgs) this.fail(node, `${name} is not a method but has arguments`);
-        return v;
-      }
+    const v = receiver instanceof GoStruct ? receiver.field(name) : receiver instanceof GoTime ? timeField(receiver, name) : NO_FIELD;
+    if (v !== NO_FIELD) {
+      // Struct "fields" that are functions are methods: call them with the command's arguments.
+      if (v instanceof GoFunc) return this.evalCall(dot, v.def, node, node, name, args, final);
+      if (hasArgs) this.fail(node, `${name} is not a method but has arguments`);
+      return v;
     }
     this.fail(node, `can't evaluate field ${name} in type interface {}`);
   }
@@ -356,7 +357,7 @@ export class Executor {
   }
 
   /** Calls a function: checks the argument count, evaluates and converts the arguments, wraps its failure. */
-  private evalCall(dot: GoValue, def: FuncDef, ident: IdentifierNode, cmd: Node, name: string, args: ArgNode[] | null, final: Final): GoValue {
+  private evalCall(dot: GoValue, def: FuncDef, ident: Node, cmd: Node, name: string, args: ArgNode[] | null, final: Final): GoValue {
     const argc = args ? args.length - 1 : 0;
     const numIn = argc + (final !== MISSING ? 1 : 0);
     const params = def.params;

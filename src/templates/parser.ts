@@ -67,16 +67,17 @@ class Parser {
   // --- token access -------------------------------------------------------
 
   next(): Token {
-    const t = this.tokens[this.i];
-    this.cur = this.i;
-    if (this.i < this.tokens.length - 1) this.i++;
-    return t;
+    // Past the end, keep returning the final EOF or Error token.
+    const at = Math.min(this.i, this.tokens.length - 1);
+    this.cur = at;
+    this.i++;
+    return this.tokens[at];
   }
   backup(n = 1): void {
     this.i -= n;
   }
   peek(): Token {
-    return this.tokens[this.i];
+    return this.tokens[Math.min(this.i, this.tokens.length - 1)];
   }
   nextNonSpace(): Token {
     let t = this.next();
@@ -556,9 +557,9 @@ function parseUint0(s: string): bigint | null {
       sawUnderscore = true;
       continue;
     }
-    const d = BigInt(parseInt(c, 36));
-    if (Number.isNaN(parseInt(c, 36)) || d >= base) return null;
-    n = n * base + d;
+    const d = parseInt(c, 36);
+    if (Number.isNaN(d) || BigInt(d) >= base) return null;
+    n = n * base + BigInt(d);
     if (n > UINT64_MAX) return null;
   }
   if (sawUnderscore && !underscoreOK(s)) return null;

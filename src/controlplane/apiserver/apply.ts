@@ -30,7 +30,14 @@ function listTypesOf(t: ResourceType): ((path: readonly string[]) => ListTypeInf
   };
 }
 
-export function serverSideApply(t: ResourceType, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, subresource?: string): KubeObject {
+export function serverSideApply(
+  t: ResourceType,
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  manager: string,
+  force: boolean,
+  subresource?: string,
+): KubeObject {
   try {
     const result = ssa(live, applied, {
       manager,

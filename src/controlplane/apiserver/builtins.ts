@@ -43,7 +43,11 @@ function def(group: string, version: string, resource: string, kind: string, d: 
           : { name, verbs: subVerbs[name] ?? ['get'] },
     ),
     custom: false,
-    scale: d.scale ?? (d.sub?.includes('scale') ? { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } : undefined),
+    scale:
+      d.scale ??
+      (d.sub?.includes('scale')
+        ? { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' }
+        : undefined),
     columns: d.columns,
     hooks: d.hooks ?? {},
   };
@@ -98,7 +102,11 @@ function containerList(o: KubeObject, field: 'name' | 'image'): string {
 
 function selectorString(o: KubeObject): string {
   const labels = readPath(o, '.spec.selector.matchLabels') as Record<string, string> | undefined;
-  return labels ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
+  return labels
+    ? Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : '<none>';
 }
 
 function servicePorts(o: KubeObject): string {
@@ -122,7 +130,8 @@ const podFields = (o: KubeObject) => ({
 
 const eventFields = (o: KubeObject) => {
   const f: Record<string, string> = {};
-  for (const k of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']) f[`involvedObject.${k}`] = (readPath(o, `.involvedObject.${k}`) as string) ?? '';
+  for (const k of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'])
+    f[`involvedObject.${k}`] = (readPath(o, `.involvedObject.${k}`) as string) ?? '';
   f.reason = (o.reason as string) ?? '';
   f.reportingComponent = (o.reportingComponent as string) ?? '';
   f.source = (readPath(o, '.source.component') as string) ?? '';
@@ -225,10 +234,12 @@ const deploymentHooks: ResourceHooks = {
     defaultPodTemplate(spec.template);
   },
   // Annotations are copied to ReplicaSets, so they bump the generation too.
-  bumpsGeneration: (d, old) => JSON.stringify(d.spec) !== JSON.stringify(old.spec) || JSON.stringify(d.metadata.annotations ?? {}) !== JSON.stringify(old.metadata.annotations ?? {}),
+  bumpsGeneration: (d, old) =>
+    JSON.stringify(d.spec) !== JSON.stringify(old.spec) || JSON.stringify(d.metadata.annotations ?? {}) !== JSON.stringify(old.metadata.annotations ?? {}),
 };
 
-const workloadHooks = (extra?: (spec: Record<string, any>) => void): ResourceHooks => ({
+const workloadHooks = (extra?: (spec: Record<string, any>) => void, fieldLabels?: ResourceHooks['fieldLabels']): ResourceHooks => ({
+  fieldLabels,
   defaults(o) {
     const spec = ((o.spec as Record<string, any>) ??= {});
     extra?.(spec);
@@ -277,7 +288,11 @@ export function registerBuiltins(reg: Registry): void {
     cluster: true,
     sub: ['proxy', 'status'],
     columns: [
-      col('Status', (o) => ((readPath(o, '.status.conditions') as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'Ready')?.status === 'True' ? 'Ready' : 'NotReady')),
+      col('Status', (o) =>
+        (readPath(o, '.status.conditions') as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'Ready')?.status === 'True'
+          ? 'Ready'
+          : 'NotReady',
+      ),
       col('Roles', () => '<none>'),
       ageColumn,
       col('Version', (o) => readPath(o, '.status.nodeInfo.kubeletVersion') ?? ''),
@@ -328,7 +343,11 @@ export function registerBuiltins(reg: Registry): void {
     hooks: { defaults: (o) => void (o.type ??= 'Opaque'), fieldLabels: (o) => ({ type: o.type as string }) },
     columns: [col('Type', (o) => o.type), col('Data', (o) => countKeys(o.data), 'integer'), ageColumn],
   });
-  core('serviceaccounts', 'ServiceAccount', { short: ['sa'], sub: ['token'], columns: [col('Secrets', (o) => ((o.secrets as unknown[]) ?? []).length, 'integer'), ageColumn] });
+  core('serviceaccounts', 'ServiceAccount', {
+    short: ['sa'],
+    sub: ['token'],
+    columns: [col('Secrets', (o) => ((o.secrets as unknown[]) ?? []).length, 'integer'), ageColumn],
+  });
   core('services', 'Service', {
     short: ['svc'],
     cat: all,
@@ -337,13 +356,27 @@ export function registerBuiltins(reg: Registry): void {
     columns: [
       col('Type', (o) => readPath(o, '.spec.type')),
       col('Cluster-IP', (o) => readPath(o, '.spec.clusterIP') ?? '<none>'),
-      col('External-IP', (o) => ((readPath(o, '.status.loadBalancer.ingress') as { ip?: string }[] | undefined) ?? []).map((i) => i.ip).join(',') || (readPath(o, '.spec.type') === 'LoadBalancer' ? '<pending>' : '<none>')),
+      col(
+        'External-IP',
+        (o) =>
+          ((readPath(o, '.status.loadBalancer.ingress') as { ip?: string }[] | undefined) ?? []).map((i) => i.ip).join(',') ||
+          (readPath(o, '.spec.type') === 'LoadBalancer' ? '<pending>' : '<none>'),
+      ),
       col('Port(s)', servicePorts),
       ageColumn,
-      col('Selector', (o) => {
-        const s = readPath(o, '.spec.selector') as Record<string, string> | undefined;
-        return s ? Object.entries(s).map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
-      }, 'string', 1),
+      col(
+        'Selector',
+        (o) => {
+          const s = readPath(o, '.spec.selector') as Record<string, string> | undefined;
+          return s
+            ? Object.entries(s)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(',')
+            : '<none>';
+        },
+        'string',
+        1,
+      ),
     ],
   });
 
@@ -381,15 +414,18 @@ export function registerBuiltins(reg: Registry): void {
   batch('jobs', 'Job', {
     cat: all,
     sub: ['status'],
-    hooks: workloadHooks((s) => {
-      s.backoffLimit ??= 6;
-      s.completions ??= 1;
-      s.parallelism ??= 1;
-      s.completionMode ??= 'NonIndexed';
-      s.suspend ??= false;
-      s.podReplacementPolicy ??= 'TerminatingOrFailed';
-      if (s.template?.spec) s.template.spec.restartPolicy ??= 'Never';
-    }),
+    hooks: workloadHooks(
+      (s) => {
+        s.backoffLimit ??= 6;
+        s.completions ??= 1;
+        s.parallelism ??= 1;
+        s.completionMode ??= 'NonIndexed';
+        s.suspend ??= false;
+        s.podReplacementPolicy ??= 'TerminatingOrFailed';
+        if (s.template?.spec) s.template.spec.restartPolicy ??= 'Never';
+      },
+      (o) => ({ 'status.successful': String(readPath(o, '.status.succeeded') ?? 0) }),
+    ),
     columns: [
       col('Status', jobStatus),
       col('Completions', (o) => `${num(o, '.status.succeeded')}/${readPath(o, '.spec.completions') ?? 1}`),
@@ -464,7 +500,17 @@ export const GENERATION_KINDS = new Set([
 ]);
 
 /** Resources that a PUT may create (AllowCreateOnUpdate in their strategies). */
-export const CREATE_ON_UPDATE = new Set(['/endpoints', '/events', 'events.k8s.io/events', 'coordination.k8s.io/leases', '/nodes', 'rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/rolebindings', 'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/clusterrolebindings']);
+export const CREATE_ON_UPDATE = new Set([
+  '/endpoints',
+  '/events',
+  'events.k8s.io/events',
+  'coordination.k8s.io/leases',
+  '/nodes',
+  'rbac.authorization.k8s.io/roles',
+  'rbac.authorization.k8s.io/rolebindings',
+  'rbac.authorization.k8s.io/clusterroles',
+  'rbac.authorization.k8s.io/clusterrolebindings',
+]);
 
 const accessModeShort: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
 

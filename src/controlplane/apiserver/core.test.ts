@@ -29,13 +29,23 @@ function apiError(f: () => unknown): ApiError {
   assert.fail('expected an ApiError');
 }
 
-const cm = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' }, ...extra });
+const cm = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+  data: { a: 'b' },
+  ...extra,
+});
 
 const deployment = (name: string, replicas = 1): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name },
-  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } },
+  },
 });
 
 test('create sets server metadata and rejects duplicates and bad names with Kubernetes messages', () => {
@@ -72,7 +82,10 @@ test('update needs the current resourceVersion and bumps generation only on spec
   const stale = { ...d, metadata: { ...d.metadata, resourceVersion: '1' } };
   const e = apiError(() => core.update(deploys, 'default', 'web', stale));
   assert.equal(e.code, 409);
-  assert.equal(e.status.message, 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again');
+  assert.equal(
+    e.status.message,
+    'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
+  );
   const labelled = core.update(deploys, 'default', 'web', { ...d, metadata: { ...d.metadata, labels: { x: 'y' } } }).object;
   assert.equal(labelled.metadata.generation, 1);
   const scaled = core.update(deploys, 'default', 'web', { ...labelled, spec: { ...(labelled.spec as object), replicas: 5 } }).object;
@@ -85,7 +98,14 @@ test('status subresource: main writes keep status, /status writes keep spec', ()
   const { core, deploys } = setup();
   const d = core.create(deploys, 'default', { ...deployment('web'), status: { replicas: 9 } });
   assert.deepEqual(d.status, {}, 'status is dropped on create');
-  const withStatus = core.update(deploys, 'default', 'web', { ...d, status: { replicas: 3 }, spec: { ...(d.spec as object), replicas: 7 } }, {}, 'status').object;
+  const withStatus = core.update(
+    deploys,
+    'default',
+    'web',
+    { ...d, status: { replicas: 3 }, spec: { ...(d.spec as object), replicas: 7 } },
+    {},
+    'status',
+  ).object;
   assert.deepEqual(withStatus.status, { replicas: 3 });
   assert.equal((withStatus.spec as { replicas: number }).replicas, 1);
   assert.equal(withStatus.metadata.generation, 1);
@@ -120,19 +140,34 @@ test('dry runs validate but store nothing', () => {
 test('list honours selectors, limit and continue; bad selectors are 400', () => {
   const { core, cms } = setup();
   for (let i = 0; i < 5; i++) core.create(cms, 'default', cm(`c${i}`, { metadata: { name: `c${i}`, labels: { n: String(i), even: String(i % 2 === 0) } } }));
-  assert.deepEqual(core.list(cms, 'default', { labelSelector: 'even=true,n notin (4)' }).items.map((o) => o.metadata.name), ['c0', 'c2']);
-  assert.deepEqual(core.list(cms, undefined, { fieldSelector: 'metadata.name=c3' }).items.map((o) => o.metadata.name), ['c3']);
+  assert.deepEqual(
+    core.list(cms, 'default', { labelSelector: 'even=true,n notin (4)' }).items.map((o) => o.metadata.name),
+    ['c0', 'c2'],
+  );
+  assert.deepEqual(
+    core.list(cms, undefined, { fieldSelector: 'metadata.name=c3' }).items.map((o) => o.metadata.name),
+    ['c3'],
+  );
   const page1 = core.list(cms, 'default', { limit: 2 });
-  assert.deepEqual(page1.items.map((o) => o.metadata.name), ['c0', 'c1']);
+  assert.deepEqual(
+    page1.items.map((o) => o.metadata.name),
+    ['c0', 'c1'],
+  );
   assert.equal(page1.remainingItemCount, 3);
   const page2 = core.list(cms, 'default', { limit: 2, continue: page1.continue });
-  assert.deepEqual(page2.items.map((o) => o.metadata.name), ['c2', 'c3']);
+  assert.deepEqual(
+    page2.items.map((o) => o.metadata.name),
+    ['c2', 'c3'],
+  );
   const page3 = core.list(cms, 'default', { limit: 2, continue: page2.continue });
-  assert.deepEqual(page3.items.map((o) => o.metadata.name), ['c4']);
+  assert.deepEqual(
+    page3.items.map((o) => o.metadata.name),
+    ['c4'],
+  );
   assert.equal(page3.continue, undefined);
   const bad = apiError(() => core.list(cms, 'default', { fieldSelector: 'spec.bogus=1' }));
   assert.equal(bad.code, 400);
-  assert.equal(bad.status.message, 'field label not supported: spec.bogus');
+  assert.equal(bad.status.message, '"spec.bogus" is not a known field selector: only "metadata.name", "metadata.namespace"');
 });
 
 test('watch sends selected changes, with objects leaving the selection as DELETED', () => {
@@ -143,7 +178,10 @@ test('watch sends selected changes, with objects leaving the selection as DELETE
   core.create(cms, 'default', cm('b'));
   core.mutate(cms, 'default', 'a', (o) => ({ ...o, metadata: { ...o.metadata, labels: { app: 'y' } } }));
   stop();
-  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED a', 'DELETED a']);
+  assert.deepEqual(
+    events.map((e) => `${e.type} ${e.object.metadata.name}`),
+    ['ADDED a', 'DELETED a'],
+  );
 });
 
 test('namespaces: Services and Namespaces get DNS label names, Services a ClusterIP', () => {
@@ -175,7 +213,14 @@ test('CRDs become served with defaults, pruning, validation and a status subreso
           served: true,
           storage: true,
           subresources: { status: {} },
-          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', required: ['color'], properties: { size: { type: 'integer', default: 1 }, color: { type: 'string', enum: ['red'] } } } } } },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', required: ['color'], properties: { size: { type: 'integer', default: 1 }, color: { type: 'string', enum: ['red'] } } },
+              },
+            },
+          },
         },
       ],
     },
@@ -189,12 +234,23 @@ test('CRDs become served with defaults, pruning, validation and a status subreso
   const w = core.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { color: 'red', extra: 1 } });
   assert.deepEqual(w.spec, { color: 'red', size: 1 });
   assert.equal(w.metadata.generation, 1);
-  const strict = apiError(() => core.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' }, spec: { color: 'red', bogus: 1 } }, { fieldValidation: 'Strict' }));
+  const strict = apiError(() =>
+    core.create(
+      widgets,
+      'default',
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' }, spec: { color: 'red', bogus: 1 } },
+      { fieldValidation: 'Strict' },
+    ),
+  );
   assert.equal(strict.status.message, 'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.bogus"');
-  const inv = apiError(() => core.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'y' }, spec: { color: 'blue' } }));
+  const inv = apiError(() =>
+    core.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'y' }, spec: { color: 'blue' } }),
+  );
   assert.equal(inv.status.message, 'Widget.example.com "y" is invalid: spec.color: Unsupported value: "blue": supported values: "red"');
   const missing = apiError(() => core.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'z' }, spec: {} }));
   assert.equal(missing.status.message, 'Widget.example.com "z" is invalid: spec.color: Required value');
-  const noRv = apiError(() => core.update(widgets, 'default', 'w', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { color: 'red' } }));
+  const noRv = apiError(() =>
+    core.update(widgets, 'default', 'w', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { color: 'red' } }),
+  );
   assert.equal(noRv.code, 422);
 });

@@ -5,11 +5,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../k8s/object.js';
-import { checkFieldSelector, matchFieldSelector, matchLabelSelector, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from '../../k8s/selectors.js';
+import {
+  checkFieldSelector,
+  matchFieldSelector,
+  matchLabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+  type FieldSelector,
+  type LabelSelector,
+} from '../../k8s/selectors.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../../k8s/validation.js';
 import { Store, TooOldError, type StoreEvent } from '../storage/store.js';
 import { CREATE_ON_UPDATE, GENERATION_KINDS } from './builtins.js';
-import { ApiError, alreadyExists, badRequest, conflict, fieldForbidden, fieldInvalid, fieldRequired, forbidden, gone, invalid, notFound, type Cause } from './errors.js';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  fieldForbidden,
+  fieldInvalid,
+  fieldRequired,
+  forbidden,
+  gone,
+  invalid,
+  notFound,
+  type Cause,
+} from './errors.js';
 import { apiVersionOf, hasSubresource, storageKey, type Registry, type ResourceType, type WriteContext } from './registry.js';
 import { canonicalizeQuantities } from './quantities.js';
 import { recordUpdate } from './apply.js';
@@ -123,8 +145,13 @@ export class ApiCore {
       if (labelSelector) labels = parseLabelSelector(labelSelector);
       if (fieldSelector) {
         fields = parseFieldSelector(fieldSelector);
-        const sample = this.fieldsOf(t, { apiVersion: '', kind: '', metadata: {} });
-        checkFieldSelector(fields, (f) => f in sample);
+        const supported = Object.keys(this.fieldsOf(t, { apiVersion: '', kind: '', metadata: {} }));
+        if (t.group === 'batch' && t.kind === 'Job') {
+          const bad = fields.requirements.find((r) => !supported.includes(r.field));
+          if (bad) throw badRequest(`field label "${bad.field}" not supported for batchv1.Job`);
+        }
+        // Kinds with extra selectable fields word the error as their field label conversion does.
+        checkFieldSelector(fields, supported, !!t.hooks.fieldLabels);
       }
     } catch (e) {
       if (e instanceof SelectorError) throw badRequest(e.message);
@@ -187,7 +214,8 @@ export class ApiCore {
     obj.metadata ??= {};
     const meta = obj.metadata;
     if (t.namespaced) {
-      if (meta.namespace && namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      if (meta.namespace && namespace && meta.namespace !== namespace)
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       meta.namespace = namespace ?? meta.namespace;
       if (!meta.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     } else {
@@ -198,9 +226,11 @@ export class ApiCore {
     if (t.namespaced) this.checkNamespaceOpen(meta.namespace!);
     const ctx = this.ctx('create', opts);
     // Server-owned metadata is never taken from the client.
-    for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink']) delete meta[k];
+    for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'])
+      delete meta[k];
     if (hasSubresource(t, 'status') && t.custom) delete obj.status;
     else if (hasSubresource(t, 'status') && !t.hooks.prepareCreate) obj.status = {};
+    if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
     t.hooks.defaults?.(obj, ctx);
     t.hooks.prepareCreate?.(obj, ctx);
     if (!t.custom) canonicalizeQuantities(obj);
@@ -222,11 +252,19 @@ export class ApiCore {
    * Replaces an object (PUT). `subresource` "status" changes only status; the main resource
    * keeps the stored status when the kind has a status subresource.
    */
-  update(t: ResourceType, namespace: string | undefined, name: string, body: KubeObject, opts: WriteOptions = {}, subresource?: string): { object: KubeObject; created: boolean } {
+  update(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: KubeObject,
+    opts: WriteOptions = {},
+    subresource?: string,
+  ): { object: KubeObject; created: boolean } {
     const obj = clone(body);
     this.checkTypeMeta(t, obj);
     obj.metadata ??= {};
-    if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    if (obj.metadata.name && obj.metadata.name !== name)
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     if (t.namespaced && obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace)
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     const ns = scopeNs(t, namespace);
@@ -279,6 +317,7 @@ export class ApiCore {
     if (old.generation !== undefined) meta.generation = old.generation;
     else delete meta.generation;
     delete meta.selfLink;
+    if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
     if (subresource === '') {
       t.hooks.defaults?.(obj, ctx);
       t.hooks.prepareUpdate?.(obj, stored, ctx);
@@ -287,7 +326,13 @@ export class ApiCore {
     const causes: Cause[] = [];
     if (old.deletionTimestamp) {
       const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
-      if (added.length) causes.push(fieldForbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`));
+      if (added.length)
+        causes.push(
+          fieldForbidden(
+            'metadata.finalizers',
+            `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+          ),
+        );
     }
     this.validate(t, obj, stored, ctx, causes);
     if (meta.generation !== undefined && subresource === '') {
@@ -297,7 +342,8 @@ export class ApiCore {
     obj.apiVersion = stored.apiVersion;
     obj.kind = stored.kind;
     // Apply computed its own managedFields; other writes record the manager's changed fields.
-    if (operation !== 'apply') meta.managedFields = opts.fieldManager ? recordUpdate(t, stored, obj, opts.fieldManager, subresource || undefined) : old.managedFields;
+    if (operation !== 'apply')
+      meta.managedFields = opts.fieldManager ? recordUpdate(t, stored, obj, opts.fieldManager, subresource || undefined) : old.managedFields;
     if (sameObject(withoutTimes(obj), withoutTimes(stored))) return this.present(t, stored);
     if (opts.dryRun) return this.present(t, obj);
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !pendingSpecFinalizers(obj)) {
@@ -311,7 +357,15 @@ export class ApiCore {
   }
 
   /** Applies `mutate` to a copy of the stored object and commits it (the shape of every patch). */
-  mutate(t: ResourceType, namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject, opts: WriteOptions = {}, subresource = '', operation = 'patch'): KubeObject {
+  mutate(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject,
+    opts: WriteOptions = {},
+    subresource = '',
+    operation = 'patch',
+  ): KubeObject {
     const ns = scopeNs(t, namespace);
     const stored = this.store.get(storageKey(t), ns, name);
     if (!stored) throw notFound(t, name);
@@ -319,7 +373,8 @@ export class ApiCore {
     if (!next || typeof next !== 'object' || Array.isArray(next)) throw badRequest('the patch did not produce an object');
     next.metadata ??= {};
     if (next.metadata.resourceVersion && next.metadata.resourceVersion !== stored.metadata.resourceVersion) throw conflict(t, name);
-    if (next.metadata.name && next.metadata.name !== name) throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+    if (next.metadata.name && next.metadata.name !== name)
+      throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
     if (next.metadata.uid && next.metadata.uid !== stored.metadata.uid)
       throw conflict(t, name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${stored.metadata.uid}`);
     return this.commitUpdate(t, stored, next, opts, subresource, operation);
@@ -333,7 +388,11 @@ export class ApiCore {
     if (pre.uid && pre.uid !== stored.metadata.uid)
       throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${stored.metadata.uid}`);
     if (pre.resourceVersion && pre.resourceVersion !== stored.metadata.resourceVersion)
-      throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion}`);
+      throw conflict(
+        t,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion}`,
+      );
     const finalizers = [...(stored.metadata.finalizers ?? [])];
     const policy = opts.propagationPolicy;
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
@@ -379,7 +438,9 @@ export class ApiCore {
     if (kind && kind !== t.kind) {
       const other = typeof av === 'string' ? this.registry.byApiVersionKind(av, kind) : undefined;
       throw badRequest(
-        other ? `${kind} in version "${other.version}" cannot be handled as a ${t.kind}: converting (${other.version}.${kind}) to (${t.kind}): unknown conversion` : `${kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${kind}" is registered for version "${av}"`,
+        other
+          ? `${kind} in version "${other.version}" cannot be handled as a ${t.kind}: converting (${other.version}.${kind}) to (${t.kind}): unknown conversion`
+          : `${kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${kind}" is registered for version "${av}"`,
       );
     }
     if (av && av !== apiVersionOf(t) && !this.registry.byApiVersionKind(String(av), t.kind))
@@ -393,14 +454,25 @@ export class ApiCore {
     const nsType = { group: '', resource: 'namespaces', kind: 'Namespace' };
     if (!ns) throw notFound(nsType, namespace);
     if (ns.metadata.deletionTimestamp)
-      throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`, { name: namespace, kind: 'namespaces', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] });
+      throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace,
+        kind: 'namespaces',
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
   }
 
   private validate(t: ResourceType, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, causes: Cause[] = []): void {
     const meta = obj.metadata;
     if (!old) {
       const name = meta.name!;
-      const nameErrors = t.kind === 'Namespace' && !t.group ? isDns1123Label(name) : t.kind === 'Service' && !t.group ? dns1035Label(name) : pathSegmentKinds.has(t.kind) ? pathSegment(name) : isDns1123Subdomain(name);
+      const nameErrors =
+        t.kind === 'Namespace' && !t.group
+          ? isDns1123Label(name)
+          : t.kind === 'Service' && !t.group
+            ? dns1035Label(name)
+            : pathSegmentKinds.has(t.kind)
+              ? pathSegment(name)
+              : isDns1123Subdomain(name);
       for (const msg of nameErrors.slice(0, 1)) causes.push(fieldInvalid('metadata.name', name, msg));
       if (name.length > MAX_NAME && !nameErrors.length) causes.push(fieldInvalid('metadata.name', name, `must be no more than ${MAX_NAME} characters`));
     }

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../k8s/object.js';
 import { isDns1123Subdomain } from '../../k8s/validation.js';
 import type { ApiCore } from './core.js';
 import { nowTimestamp } from './core.js';
-import { badRequest, fieldInvalid, fieldRequired, type Cause } from './errors.js';
+import { fieldInvalid, fieldRequired, reportUnknownFields, type Cause } from './errors.js';
 import { storageKey, STANDARD_VERBS, type Registry, type ResourceType, type Subresource, type TableColumn, type WriteContext } from './registry.js';
 import { applyDefaults, prune, validate, type Schema } from './structural.js';
 import { ageColumn, humanDuration, readPath } from './table.js';
@@ -116,13 +116,20 @@ function validateCrd(crd: KubeObject, old: KubeObject | undefined): Cause[] {
   else if (!spec.group.includes('.')) causes.push(fieldInvalid('spec.group', spec.group, 'should be a domain with at least one dot'));
   if (!spec.names?.plural) causes.push(fieldRequired('spec.names.plural', ''));
   if (!spec.names?.kind) causes.push(fieldRequired('spec.names.kind', ''));
-  if (spec.names?.plural) for (const msg of isDns1123Subdomain(spec.names.plural).slice(0, 1)) causes.push(fieldInvalid('spec.names.plural', spec.names.plural, msg));
-  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') causes.push({ reason: 'FieldValueNotSupported', field: 'spec.scope', message: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"` });
+  if (spec.names?.plural)
+    for (const msg of isDns1123Subdomain(spec.names.plural).slice(0, 1)) causes.push(fieldInvalid('spec.names.plural', spec.names.plural, msg));
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster')
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: 'spec.scope',
+      message: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"`,
+    });
   if (spec.group && spec.names?.plural && crd.metadata.name !== `${spec.names.plural}.${spec.group}`)
     causes.push(fieldInvalid('metadata.name', crd.metadata.name, 'must be spec.names.plural+"."+spec.group'));
   const versions = spec.versions ?? [];
   if (!versions.length) causes.push(fieldInvalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
-  else if (versions.filter((v) => v.storage).length !== 1) causes.push(fieldInvalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
+  else if (versions.filter((v) => v.storage).length !== 1)
+    causes.push(fieldInvalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
   versions.forEach((v, i) => {
     if (!v.schema?.openAPIV3Schema) causes.push(fieldRequired(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
   });
@@ -140,7 +147,13 @@ function crdStatus(crd: KubeObject, old: KubeObject | undefined): Record<string,
   return {
     conditions: [
       { type: 'NamesAccepted', status: 'True', lastTransitionTime: since('NamesAccepted'), reason: 'NoConflicts', message: 'no conflicts found' },
-      { type: 'Established', status: 'True', lastTransitionTime: since('Established'), reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
+      {
+        type: 'Established',
+        status: 'True',
+        lastTransitionTime: since('Established'),
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+      },
     ],
     acceptedNames: { ...spec.names },
     storedVersions: stored,
@@ -155,7 +168,8 @@ export function customTypes(crd: KubeObject): ResourceType[] {
     .map((v) => {
       const schema = v.schema?.openAPIV3Schema;
       const subresources: Subresource[] = [];
-      if (v.subresources?.scale) subresources.push({ name: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
+      if (v.subresources?.scale)
+        subresources.push({ name: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
       if (v.subresources?.status) subresources.push({ name: 'status', verbs: ['get', 'patch', 'update'] });
       const t: ResourceType = {
         group: spec.group,
@@ -188,7 +202,9 @@ function validateCustom(obj: KubeObject, schema: Schema | undefined, ctx: WriteC
   if (unknown.length) {
     if (ctx.fieldValidation === 'Strict') {
       const what = unknown.map((u) => `unknown field "${u}"`).join(', ');
-      throw badRequest(`${obj.kind} in version "${String(obj.apiVersion).split('/').pop()}" cannot be handled as a ${obj.kind}: strict decoding error: ${what}`);
+      throw badRequest(
+        `${obj.kind} in version "${String(obj.apiVersion).split('/').pop()}" cannot be handled as a ${obj.kind}: strict decoding error: ${what}`,
+      );
     }
     if (ctx.fieldValidation !== 'Ignore') for (const u of unknown) ctx.warnings?.push(`unknown field "${u}"`);
   }

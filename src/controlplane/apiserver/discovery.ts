@@ -11,7 +11,14 @@ function groupEntry(group: string, versions: string[]): Record<string, unknown> 
 }
 
 export function apiGroupList(reg: Registry): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: reg.groups().filter((g) => g.group !== '').map((g) => groupEntry(g.group, g.versions)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: reg
+      .groups()
+      .filter((g) => g.group !== '')
+      .map((g) => groupEntry(g.group, g.versions)),
+  };
 }
 
 export function apiGroup(reg: Registry, group: string): Record<string, unknown> | undefined {

@@ -35,8 +35,7 @@ function details(t: Named, name: string): Status['details'] {
 
 export const notFound = (t: Named, name: string) => new ApiError(404, 'NotFound', `${qualified(t)} "${name}" not found`, details(t, name));
 
-export const alreadyExists = (t: Named, name: string) =>
-  new ApiError(409, 'AlreadyExists', `${qualified(t)} "${name}" already exists`, details(t, name));
+export const alreadyExists = (t: Named, name: string) => new ApiError(409, 'AlreadyExists', `${qualified(t)} "${name}" already exists`, details(t, name));
 
 export const conflict = (t: Named, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
   new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t)} "${name}": ${why}`, details(t, name));
@@ -58,14 +57,21 @@ export const gone = (message: string) => new ApiError(410, 'Expired', message);
 export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorized');
 export const pathNotFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 export const methodNotAllowed = (t: Named) =>
-  new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: t.resource, ...(t.group ? { group: t.group } : {}) });
+  new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {
+    kind: t.resource,
+    ...(t.group ? { group: t.group } : {}),
+  });
 export const tooLarge = (limit: number) => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
 export const unsupportedMediaType = (accepted: string[]) =>
   new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
 export const internal = (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`);
 
 /** Field-error helpers worded as apimachinery's field.Error. */
-export const fieldRequired = (field: string, detail: string): Cause => ({ reason: 'FieldValueRequired', field, message: `Required value${detail ? `: ${detail}` : ''}` });
+export const fieldRequired = (field: string, detail: string): Cause => ({
+  reason: 'FieldValueRequired',
+  field,
+  message: `Required value${detail ? `: ${detail}` : ''}`,
+});
 export const fieldInvalid = (field: string, value: unknown, detail: string): Cause => ({
   reason: 'FieldValueInvalid',
   field,
@@ -89,4 +95,23 @@ export function goValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'object') return Array.isArray(v) ? '[]interface {}{...}' : 'map[string]interface {}{...}';
   return String(v);
+}
+
+/**
+ * What fieldValidation does with unknown fields: Strict fails the write (400 on create and
+ * update, 422 on patch), Warn (the default) adds Warning headers, Ignore drops them silently.
+ */
+export function reportUnknownFields(obj: { kind?: unknown; apiVersion?: unknown; metadata?: { name?: string } }, unknown: string[], ctx: { fieldValidation?: string; warnings?: string[]; operation: string }): void {
+  if (!unknown.length) return;
+  const what = unknown.map((u) => `unknown field "${u}"`).join(', ');
+  if (ctx.fieldValidation === 'Strict') {
+    const kind = String(obj.kind);
+    const version = String(obj.apiVersion).split('/').pop();
+    if (ctx.operation === 'patch' || ctx.operation === 'apply') {
+      const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
+      throw invalid({ group, resource: '', kind }, obj.metadata?.name ?? '', [{ reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: "strict decoding error": ${what}` }]);
+    }
+    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${what}`);
+  }
+  if (ctx.fieldValidation !== 'Ignore') for (const u of unknown) ctx.warnings?.push(`unknown field "${u}"`);
 }

@@ -151,7 +151,15 @@ function buildDocument(types: ResourceType[]): Schema {
       ? ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']
       : ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
     const collection: Schema = {};
-    if (t.verbs.includes('list')) collection.get = operation(t, 'list', [...scopeParams, q('labelSelector'), q('fieldSelector'), q('limit', 'integer'), q('continue'), q('watch', 'boolean')]);
+    if (t.verbs.includes('list'))
+      collection.get = operation(t, 'list', [
+        ...scopeParams,
+        q('labelSelector'),
+        q('fieldSelector'),
+        q('limit', 'integer'),
+        q('continue'),
+        q('watch', 'boolean'),
+      ]);
     if (t.verbs.includes('create')) collection.post = operation(t, 'post', [...scopeParams, ...writeParams], body(['application/json', 'application/yaml']));
     if (t.verbs.includes('deletecollection')) collection.delete = operation(t, 'deletecollection', [...scopeParams, q('labelSelector'), q('fieldSelector')]);
     paths[prefix] = collection;
@@ -159,7 +167,8 @@ function buildDocument(types: ResourceType[]): Schema {
     if (t.verbs.includes('get')) item.get = operation(t, 'get', itemParams);
     if (t.verbs.includes('update')) item.put = operation(t, 'put', [...itemParams, ...writeParams], body(['application/json', 'application/yaml']));
     if (t.verbs.includes('patch')) item.patch = operation(t, 'patch', [...itemParams, ...writeParams, q('force', 'boolean')], body(patchTypes));
-    if (t.verbs.includes('delete')) item.delete = operation(t, 'delete', [...itemParams, q('dryRun'), q('propagationPolicy'), q('gracePeriodSeconds', 'integer')]);
+    if (t.verbs.includes('delete'))
+      item.delete = operation(t, 'delete', [...itemParams, q('dryRun'), q('propagationPolicy'), q('gracePeriodSeconds', 'integer')]);
     paths[`${prefix}/{name}`] = item;
     for (const s of t.subresources.filter((x) => x.name === 'status' || x.name === 'scale')) {
       const sub: Schema = {};

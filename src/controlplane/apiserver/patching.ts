@@ -8,7 +8,12 @@ import { PatchError } from '../../k8s/patch/errors.js';
 import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
 import { apiVersionOf, type ResourceType } from './registry.js';
 
-export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+export const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
 export const CUSTOM_PATCH_TYPES = PATCH_TYPES.filter((p) => p !== 'application/strategic-merge-patch+json');
 
 export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
@@ -23,7 +28,8 @@ export function patchKind(contentType: string, t: ResourceType): PatchKind {
 export function parsePatchBody(kind: PatchKind, text: string): unknown {
   try {
     const body = kind === 'apply' ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
-    if (kind === 'json' ? !Array.isArray(body) : body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(kind === 'json' ? 'expected a JSON array of operations' : 'expected an object');
+    if (kind === 'json' ? !Array.isArray(body) : body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new Error(kind === 'json' ? 'expected a JSON array of operations' : 'expected an object');
     return body;
   } catch (e) {
     throw badRequest(`error decoding patch: ${(e as Error).message}`);

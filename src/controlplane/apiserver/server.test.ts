@@ -36,15 +36,71 @@ async function configMapCount(): Promise<number> {
 test('bad bodies get the status code and reason of a real API server and store nothing', async () => {
   const before = await configMapCount();
   const cases: [string, string, string | Uint8Array, string, number, string, RegExp?][] = [
-    ['malformed JSON', CM, '{"apiVersion":"v1","kind":"Con', 'application/json', 400, 'BadRequest', /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error/],
+    [
+      'malformed JSON',
+      CM,
+      '{"apiVersion":"v1","kind":"Con',
+      'application/json',
+      400,
+      'BadRequest',
+      /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error/,
+    ],
     ['empty body', CM, '', 'application/json', 400, 'BadRequest'],
     ['malformed YAML', CM, 'a: [b', 'application/yaml', 400, 'BadRequest', /yaml/],
-    ['wrong content type', CM, '{}', 'text/plain', 415, 'UnsupportedMediaType', /^the body of the request was in an unknown format - accepted media types include: application\/json, application\/yaml, application\/vnd\.kubernetes\.protobuf$/],
-    ['kind of another resource', CM, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }), 'application/json', 400, 'BadRequest', /cannot be handled as a ConfigMap/],
-    ['unknown apiVersion', CM, JSON.stringify({ apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'p' } }), 'application/json', 400, 'BadRequest', /no kind "ConfigMap" is registered for version "v2"/],
-    ['invalid name', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }), 'application/json', 422, 'Invalid', /^ConfigMap "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name"/],
-    ['namespace mismatch', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'other' } }), 'application/json', 400, 'BadRequest', /does not match the namespace/],
-    ['bad label', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { a: 'b c' } } }), 'application/json', 422, 'Invalid', /metadata\.labels: Invalid value: "b c"/],
+    [
+      'wrong content type',
+      CM,
+      '{}',
+      'text/plain',
+      415,
+      'UnsupportedMediaType',
+      /^the body of the request was in an unknown format - accepted media types include: application\/json, application\/yaml, application\/vnd\.kubernetes\.protobuf$/,
+    ],
+    [
+      'kind of another resource',
+      CM,
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }),
+      'application/json',
+      400,
+      'BadRequest',
+      /cannot be handled as a ConfigMap/,
+    ],
+    [
+      'unknown apiVersion',
+      CM,
+      JSON.stringify({ apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'p' } }),
+      'application/json',
+      400,
+      'BadRequest',
+      /no kind "ConfigMap" is registered for version "v2"/,
+    ],
+    [
+      'invalid name',
+      CM,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }),
+      'application/json',
+      422,
+      'Invalid',
+      /^ConfigMap "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name"/,
+    ],
+    [
+      'namespace mismatch',
+      CM,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'other' } }),
+      'application/json',
+      400,
+      'BadRequest',
+      /does not match the namespace/,
+    ],
+    [
+      'bad label',
+      CM,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { a: 'b c' } } }),
+      'application/json',
+      422,
+      'Invalid',
+      /metadata\.labels: Invalid value: "b c"/,
+    ],
   ];
   for (const [what, path, body, type, code, reason, message] of cases) {
     const r = await req('POST', path, body, type);
@@ -94,14 +150,18 @@ test('patch content types: unknown → 415, strategic on custom resources → 41
 test('discovery: legacy and aggregated (v2, v2beta1) with their content types', async () => {
   const legacy = await req('GET', '/api');
   assert.equal(legacy.json.kind, 'APIVersions');
-  const v2 = await req('GET', '/apis', undefined, undefined, { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
+  const v2 = await req('GET', '/apis', undefined, undefined, {
+    Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json',
+  });
   assert.equal(v2.headers.get('content-type'), 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
   assert.equal(v2.json.apiVersion, 'apidiscovery.k8s.io/v2');
   const apps = v2.json.items.find((g: any) => g.metadata.name === 'apps');
   const deploy = apps.versions[0].resources.find((r: any) => r.resource === 'deployments');
   assert.deepEqual(deploy.shortNames, ['deploy']);
   assert.deepEqual(deploy.subresources.find((s: any) => s.subresource === 'scale').responseKind, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
-  const beta = await req('GET', '/api', undefined, undefined, { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json' });
+  const beta = await req('GET', '/api', undefined, undefined, {
+    Accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json',
+  });
   assert.equal(beta.json.apiVersion, 'apidiscovery.k8s.io/v2beta1');
   assert.equal(beta.json.items[0].metadata.name, '');
   const list = await req('GET', '/apis/apps/v1');
@@ -127,7 +187,10 @@ test('OpenAPI v3: index with hashes, PATCH operations with fieldValidation, sche
 test('kubectl Tables: columns and rows with partial object metadata', async () => {
   const r = await req('GET', '/api/v1/namespaces', undefined, undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
   assert.equal(r.json.kind, 'Table');
-  assert.deepEqual(r.json.columnDefinitions.map((c: any) => c.name), ['Name', 'Status', 'Age']);
+  assert.deepEqual(
+    r.json.columnDefinitions.map((c: any) => c.name),
+    ['Name', 'Status', 'Age'],
+  );
   const row = r.json.rows.find((x: any) => x.cells[0] === 'default');
   assert.equal(row.cells[1], 'Active');
   assert.equal(row.object.kind, 'PartialObjectMetadata');
@@ -165,7 +228,10 @@ test('watch: headers at once, events from a resourceVersion, bookmarks, 410 for 
     await req('DELETE', `${CM}/w1`);
   });
   const types = events.map((e) => `${e.type} ${e.object.metadata.name ?? ''}`);
-  assert.deepEqual(types.filter((t) => !t.startsWith('BOOKMARK')), ['ADDED w1', 'DELETED w1']);
+  assert.deepEqual(
+    types.filter((t) => !t.startsWith('BOOKMARK')),
+    ['ADDED w1', 'DELETED w1'],
+  );
   const { events: withBookmark } = await watchLines(`${CM}?watch=true&resourceVersion=${rv}&labelSelector=none%3D1&allowWatchBookmarks=true`, 1);
   assert.equal(withBookmark[0].type, 'BOOKMARK');
   assert.match(withBookmark[0].object.metadata.resourceVersion, /^\d+$/);

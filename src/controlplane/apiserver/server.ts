@@ -5,7 +5,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../k8s/object.js';
-import { ApiError, badRequest, fieldRequired, invalid, methodNotAllowed, pathNotFound, tooLarge, unauthorized, unsupportedMediaType, internal, fieldForbidden } from './errors.js';
+import {
+  ApiError,
+  badRequest,
+  fieldRequired,
+  invalid,
+  methodNotAllowed,
+  pathNotFound,
+  tooLarge,
+  unauthorized,
+  unsupportedMediaType,
+  internal,
+  fieldForbidden,
+} from './errors.js';
 import { ApiCore, clone, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { OpenApi } from './openapi.js';
@@ -107,7 +119,11 @@ export class ApiServer {
     if (path.startsWith('/openapi/v3/')) {
       const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
       if (!doc) throw pathNotFound();
-      res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': url.searchParams.has('hash') ? 'public, immutable' : 'no-cache, private' });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        ETag: `"${doc.hash}"`,
+        'Cache-Control': url.searchParams.has('hash') ? 'public, immutable' : 'no-cache, private',
+      });
       res.end(doc.body);
       return;
     }
@@ -154,7 +170,8 @@ export class ApiServer {
     const { type: t, namespace, name, subresource } = target;
     const q = url.searchParams;
     const verb = verbOf(method, !!name, q);
-    if (!verb || !t.verbs.includes(verb) || (subresource && !t.subresources.find((s) => s.name === subresource)?.verbs.includes(verb))) throw methodNotAllowed(t);
+    if (!verb || !t.verbs.includes(verb) || (subresource && !t.subresources.find((s) => s.name === subresource)?.verbs.includes(verb)))
+      throw methodNotAllowed(t);
     const dryRun = q.getAll('dryRun').includes('All');
     if (q.getAll('dryRun').some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(q.get('dryRun'))}: supported values: "All"`);
     const fieldManager = q.get('fieldManager') ?? undefined;
@@ -162,8 +179,18 @@ export class ApiServer {
     const write = { dryRun, fieldManager: fieldManager ?? defaultManager(req), fieldValidation: q.get('fieldValidation') ?? undefined, warnings };
     const wantTable = /as=Table/.test(accept);
     const send = (code: number, obj: KubeObject) => {
-      if (warnings.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-      sendJson(res, code, wantTable && verb === 'get' && !subresource ? toTable(t, [obj], q.get('includeObject') ?? 'Metadata', { resourceVersion: obj.metadata.resourceVersion }) : obj);
+      if (warnings.length)
+        res.setHeader(
+          'Warning',
+          warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+        );
+      sendJson(
+        res,
+        code,
+        wantTable && verb === 'get' && !subresource
+          ? toTable(t, [obj], q.get('includeObject') ?? 'Metadata', { resourceVersion: obj.metadata.resourceVersion })
+          : obj,
+      );
     };
     switch (verb) {
       case 'get': {
@@ -178,7 +205,12 @@ export class ApiServer {
       }
       case 'list': {
         const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
-        const result = this.core.list(t, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined, limit, continue: q.get('continue') ?? undefined });
+        const result = this.core.list(t, namespace, {
+          labelSelector: q.get('labelSelector') ?? undefined,
+          fieldSelector: q.get('fieldSelector') ?? undefined,
+          limit,
+          continue: q.get('continue') ?? undefined,
+        });
         const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
         if (result.continue) meta.continue = result.continue;
         if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
@@ -195,10 +227,17 @@ export class ApiServer {
       }
       case 'update': {
         const body = await this.readObject(req, t, subresource === 'scale');
-        if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name!, () => body, write));
+        if (subresource === 'scale')
+          return send(
+            200,
+            this.updateScale(t, namespace, name!, () => body, write),
+          );
         if (subresource === 'finalize') {
           const finalizers = (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-          return send(200, this.core.mutate(t, namespace, name!, (cur) => ({ ...cur, spec: { ...(cur.spec as object), finalizers } }), write, 'finalize', 'update'));
+          return send(
+            200,
+            this.core.mutate(t, namespace, name!, (cur) => ({ ...cur, spec: { ...(cur.spec as object), finalizers } }), write, 'finalize', 'update'),
+          );
         }
         const { object, created } = this.core.update(t, namespace, name!, body, write, subresource);
         return send(created ? 201 : 200, object);
@@ -219,8 +258,18 @@ export class ApiServer {
       }
       case 'deletecollection': {
         const opts = await this.readDeleteOptions(req, q);
-        const items = this.core.deleteCollection(t, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined }, { ...opts, dryRun: dryRun || opts.dryRun });
-        return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.core.store.resourceVersion) }, items });
+        const items = this.core.deleteCollection(
+          t,
+          namespace,
+          { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined },
+          { ...opts, dryRun: dryRun || opts.dryRun },
+        );
+        return sendJson(res, 200, {
+          kind: t.listKind,
+          apiVersion: apiVersionOf(t),
+          metadata: { resourceVersion: String(this.core.store.resourceVersion) },
+          items,
+        });
       }
     }
   }
@@ -238,11 +287,13 @@ export class ApiServer {
   ): Promise<void> {
     const kind = patchKind(mediaType(req), t);
     const force = q.get('force');
-    if (kind !== 'apply' && force !== null) throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldForbidden('force', 'may not be specified for non-apply patch')]);
+    if (kind !== 'apply' && force !== null)
+      throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldForbidden('force', 'may not be specified for non-apply patch')]);
     const text = await readBody(req);
     const patch = parsePatchBody(kind, text);
     if (kind === 'apply') {
-      if (!q.get('fieldManager')) throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldRequired('fieldManager', 'is required for apply patch')]);
+      if (!q.get('fieldManager'))
+        throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldRequired('fieldManager', 'is required for apply patch')]);
       const manager = q.get('fieldManager')!;
       const applied = patch as KubeObject;
       const existing = this.core.tryGet(t, namespace, name);
@@ -252,7 +303,11 @@ export class ApiServer {
         return send(201, this.core.create(t, namespace, object, { ...write, fieldManager: undefined }));
       }
       const apply = (cur: KubeObject) => serverSideApply(t, cur, applied, manager, force === 'true', subresource);
-      if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name, (scale) => applyPatch('merge', scale, applied, t), write));
+      if (subresource === 'scale')
+        return send(
+          200,
+          this.updateScale(t, namespace, name, (scale) => applyPatch('merge', scale, applied, t), write),
+        );
       return send(200, this.core.mutate(t, namespace, name, apply, { ...write, fieldManager: undefined }, subresource ?? '', 'apply'));
     }
     const doPatch = (cur: KubeObject) => applyPatch(kind, cur, patch, t);
@@ -261,7 +316,13 @@ export class ApiServer {
   }
 
   /** Reads, changes and writes back the Scale view of a scalable object. */
-  private updateScale(t: ResourceType, namespace: string | undefined, name: string, change: (scale: KubeObject) => KubeObject, write: WriteOptions): KubeObject {
+  private updateScale(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    change: (scale: KubeObject) => KubeObject,
+    write: WriteOptions,
+  ): KubeObject {
     const spec = t.scale!;
     const updated = this.core.mutate(
       t,
@@ -271,8 +332,11 @@ export class ApiServer {
         const scale = change(toScale(t, cur));
         const replicas = readPath(scale, '.spec.replicas');
         if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0))
-          throw invalid({ group: 'autoscaling', resource: 'scale', kind: 'Scale' }, name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` }]);
-        if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== cur.metadata.resourceVersion) cur.metadata.resourceVersion = scale.metadata.resourceVersion;
+          throw invalid({ group: 'autoscaling', resource: 'scale', kind: 'Scale' }, name, [
+            { reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` },
+          ]);
+        if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== cur.metadata.resourceVersion)
+          cur.metadata.resourceVersion = scale.metadata.resourceVersion;
         setPath(cur, spec.specReplicasPath, replicas ?? 0);
         return cur;
       },
@@ -283,7 +347,15 @@ export class ApiServer {
     return toScale(t, updated);
   }
 
-  private watch(req: IncomingMessage, res: ServerResponse, t: ResourceType, namespace: string | undefined, name: string | undefined, q: URLSearchParams, wantTable: boolean): void {
+  private watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string | undefined,
+    q: URLSearchParams,
+    wantTable: boolean,
+  ): void {
     let fieldSelector = q.get('fieldSelector') ?? undefined;
     if (name) fieldSelector = [`metadata.name=${name}`, fieldSelector].filter(Boolean).join(',');
     const sendInitial = q.get('sendInitialEvents') === 'true';
@@ -306,18 +378,29 @@ export class ApiServer {
       else queue.push(line);
     };
     // Errors (410, bad selectors) surface before the 200 is sent.
-    const stop = this.core.watch(t, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector, resourceVersion: sendInitial ? '0' : (q.get('resourceVersion') ?? undefined) }, emit);
+    const stop = this.core.watch(
+      t,
+      namespace,
+      { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector, resourceVersion: sendInitial ? '0' : (q.get('resourceVersion') ?? undefined) },
+      emit,
+    );
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     started = true;
     const bookmark = (annotations?: Record<string, string>) =>
-      res.write(encode('BOOKMARK', { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.core.store.resourceVersion), ...(annotations ? { annotations } : {}) } }));
+      res.write(
+        encode('BOOKMARK', {
+          kind: t.kind,
+          apiVersion: apiVersionOf(t),
+          metadata: { resourceVersion: String(this.core.store.resourceVersion), ...(annotations ? { annotations } : {}) },
+        }),
+      );
     if (queue.length) res.write(queue.join(''));
     if (sendInitial && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
       stop();
-      for (const tm of timers) clearTimeout(tm), clearInterval(tm);
+      for (const tm of timers) clearInterval(tm); // clears timeouts too
       this.watches.delete(finish);
       if (!res.writableEnded) res.end();
     };
@@ -371,14 +454,22 @@ export class ApiServer {
       try {
         body = JSON.parse(text);
       } catch (e) {
-        throw badRequest(`the object provided is unrecognized (must be of type DeleteOptions): couldn't get version/kind; json parse error: ${(e as Error).message}`);
+        throw badRequest(
+          `the object provided is unrecognized (must be of type DeleteOptions): couldn't get version/kind; json parse error: ${(e as Error).message}`,
+        );
       }
     }
     let policy = q.get('propagationPolicy') ?? body.propagationPolicy;
     const orphan = q.get('orphanDependents') ?? body.orphanDependents;
     if (!policy && orphan !== undefined && orphan !== null) policy = String(orphan) === 'true' ? 'Orphan' : 'Background';
     if (policy && !['Background', 'Foreground', 'Orphan'].includes(policy))
-      throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'DeleteOptions' }, '', [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"` }]);
+      throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'DeleteOptions' }, '', [
+        {
+          reason: 'FieldValueNotSupported',
+          field: 'propagationPolicy',
+          message: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"`,
+        },
+      ]);
     return {
       propagationPolicy: policy,
       preconditions: body.preconditions,
@@ -472,7 +563,14 @@ function toScale(t: ResourceType, obj: KubeObject): KubeObject {
   const spec = t.scale!;
   const selector = spec.labelSelectorPath ? readPath(obj, spec.labelSelectorPath) : undefined;
   const matchLabels = readPath(obj, '.spec.selector.matchLabels') as Record<string, string> | undefined;
-  const selectorText = typeof selector === 'string' ? selector : matchLabels ? Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  const selectorText =
+    typeof selector === 'string'
+      ? selector
+      : matchLabels
+        ? Object.entries(matchLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')
+        : undefined;
   const m = obj.metadata;
   return {
     kind: 'Scale',
@@ -493,8 +591,19 @@ function setPath(obj: KubeObject, path: string, value: unknown): void {
 /** Review kinds that are answered, not stored: everyone on the local control plane is an admin. */
 function virtualCreate(t: ResourceType, body: KubeObject): KubeObject | undefined {
   if (t.group === 'authorization.k8s.io' && t.resource === 'selfsubjectaccessreviews')
-    return { ...clone(body), apiVersion: apiVersionOf(t), kind: t.kind, metadata: { creationTimestamp: null }, status: { allowed: true, reason: 'the local control plane allows everything' } } as unknown as KubeObject;
+    return {
+      ...clone(body),
+      apiVersion: apiVersionOf(t),
+      kind: t.kind,
+      metadata: { creationTimestamp: null },
+      status: { allowed: true, reason: 'the local control plane allows everything' },
+    } as unknown as KubeObject;
   if (t.group === 'authentication.k8s.io' && t.resource === 'selfsubjectreviews')
-    return { apiVersion: apiVersionOf(t), kind: t.kind, metadata: { creationTimestamp: null }, status: { userInfo: { username: 'local-admin', groups: ['system:masters', 'system:authenticated'] } } } as unknown as KubeObject;
+    return {
+      apiVersion: apiVersionOf(t),
+      kind: t.kind,
+      metadata: { creationTimestamp: null },
+      status: { userInfo: { username: 'local-admin', groups: ['system:masters', 'system:authenticated'] } },
+    } as unknown as KubeObject;
   return undefined;
 }

@@ -85,7 +85,12 @@ export function validate(value: unknown, schema: Schema | undefined, path: strin
   }
   const actual = typeOf(value);
   if (schema['x-kubernetes-int-or-string']) {
-    if (actual !== 'integer' && actual !== 'string') causes.push({ reason: 'FieldValueTypeInvalid', field: path, message: `Invalid value: ${goValue(value)}: ${path} in body must be of type integer,string: "${actual}"` });
+    if (actual !== 'integer' && actual !== 'string')
+      causes.push({
+        reason: 'FieldValueTypeInvalid',
+        field: path,
+        message: `Invalid value: ${goValue(value)}: ${path} in body must be of type integer,string: "${actual}"`,
+      });
     return;
   }
   const want = schema.type;
@@ -94,17 +99,34 @@ export function validate(value: unknown, schema: Schema | undefined, path: strin
     return;
   }
   if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
-    causes.push({ reason: 'FieldValueNotSupported', field: path, message: `Unsupported value: ${goValue(value)}: supported values: ${schema.enum.map(goValue).join(', ')}` });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: path,
+      message: `Unsupported value: ${goValue(value)}: supported values: ${schema.enum.map(goValue).join(', ')}`,
+    });
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && (schema.exclusiveMinimum ? value <= schema.minimum : value < schema.minimum))
-      causes.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${value}: ${path} in body should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: path,
+        message: `Invalid value: ${value}: ${path} in body should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}`,
+      });
     if (schema.maximum !== undefined && (schema.exclusiveMaximum ? value >= schema.maximum : value > schema.maximum))
-      causes.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${value}: ${path} in body should be less than ${schema.exclusiveMaximum ? '' : 'or equal to '}${schema.maximum}` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: path,
+        message: `Invalid value: ${value}: ${path} in body should be less than ${schema.exclusiveMaximum ? '' : 'or equal to '}${schema.maximum}`,
+      });
   }
   if (typeof value === 'string') {
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) causes.push({ reason: 'FieldValueTooLong', field: path, message: `Too long: may not be more than ${schema.maxLength} bytes` });
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      causes.push({ reason: 'FieldValueTooLong', field: path, message: `Too long: may not be more than ${schema.maxLength} bytes` });
     if (schema.minLength !== undefined && value.length < schema.minLength)
-      causes.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${goValue(value)}: ${path} in body should be at least ${schema.minLength} chars long` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: path,
+        message: `Invalid value: ${goValue(value)}: ${path} in body should be at least ${schema.minLength} chars long`,
+      });
     if (schema.pattern !== undefined) {
       let re: RegExp | undefined;
       try {
@@ -112,17 +134,28 @@ export function validate(value: unknown, schema: Schema | undefined, path: strin
       } catch {
         re = undefined;
       }
-      if (re && !re.test(value)) causes.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${goValue(value)}: ${path} in body should match '${schema.pattern}'` });
+      if (re && !re.test(value))
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: path,
+          message: `Invalid value: ${goValue(value)}: ${path} in body should match '${schema.pattern}'`,
+        });
     }
   }
   if (Array.isArray(value)) {
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) causes.push({ reason: 'FieldValueTooMany', field: path, message: `Too many: ${value.length}: must have at most ${schema.maxItems} items` });
+    if (schema.maxItems !== undefined && value.length > schema.maxItems)
+      causes.push({ reason: 'FieldValueTooMany', field: path, message: `Too many: ${value.length}: must have at most ${schema.maxItems} items` });
     if (schema.minItems !== undefined && value.length < schema.minItems)
-      causes.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${value.length}: ${path} in body should have at least ${schema.minItems} items` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: path,
+        message: `Invalid value: ${value.length}: ${path} in body should have at least ${schema.minItems} items`,
+      });
     value.forEach((v, i) => validate(v, schema.items, `${path}[${i}]`, causes));
   }
   if (isObject(value)) {
-    for (const r of schema.required ?? []) if (value[r] === undefined) causes.push({ reason: 'FieldValueRequired', field: path ? `${path}.${r}` : r, message: 'Required value' });
+    for (const r of schema.required ?? [])
+      if (value[r] === undefined) causes.push({ reason: 'FieldValueRequired', field: path ? `${path}.${r}` : r, message: 'Required value' });
     for (const [k, v] of Object.entries(value)) {
       if (!path && (k === 'metadata' || k === 'apiVersion' || k === 'kind')) continue;
       const child = schema.properties?.[k] ?? (isObject(schema.additionalProperties) ? schema.additionalProperties : undefined);

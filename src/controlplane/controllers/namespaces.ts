@@ -55,13 +55,20 @@ export class NamespaceController {
         if (!(e instanceof ApiError)) throw e;
       }
     };
-    if (!this.core.tryGet(sa, namespace, 'default')) quietly(() => this.core.create(sa, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }));
+    if (!this.core.tryGet(sa, namespace, 'default'))
+      quietly(() => this.core.create(sa, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }));
     if (this.caPem && !this.core.tryGet(cm, namespace, 'kube-root-ca.crt'))
       quietly(() =>
         this.core.create(cm, namespace, {
           apiVersion: 'v1',
           kind: 'ConfigMap',
-          metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
+          metadata: {
+            name: 'kube-root-ca.crt',
+            annotations: {
+              'kubernetes.io/description':
+                'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+            },
+          },
           data: { 'ca.crt': this.caPem },
         }),
       );

@@ -7,18 +7,38 @@ import type { KubeObject } from '../../k8s/object.js';
 import { Store, TooOldError, type StoreEvent } from './store.js';
 import { DurableLog } from './wal.js';
 
-const cm = (ns: string, name: string, data: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+const cm = (ns: string, name: string, data: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns },
+  data,
+});
 
 test('put stamps increasing resourceVersions and list is ordered by namespace then name', () => {
   const s = new Store();
   const a = s.put('/configmaps', cm('b', 'x'));
   const b = s.put('/configmaps', cm('a', 'z'));
   const c = s.put('/configmaps', cm('a', 'y'));
-  assert.deepEqual([a, b, c].map((o) => o.metadata.resourceVersion), ['1', '2', '3']);
-  assert.deepEqual(s.list('/configmaps').map((o) => `${o.metadata.namespace}/${o.metadata.name}`), ['a/y', 'a/z', 'b/x']);
-  assert.deepEqual(s.list('/configmaps', 'a').map((o) => o.metadata.name), ['y', 'z']);
-  assert.deepEqual(s.list('/configmaps', undefined, 'a/y').map((o) => o.metadata.name), ['z', 'x']);
-  assert.deepEqual(s.list('/configmaps', 'a', 'a/y').map((o) => o.metadata.name), ['z']);
+  assert.deepEqual(
+    [a, b, c].map((o) => o.metadata.resourceVersion),
+    ['1', '2', '3'],
+  );
+  assert.deepEqual(
+    s.list('/configmaps').map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+    ['a/y', 'a/z', 'b/x'],
+  );
+  assert.deepEqual(
+    s.list('/configmaps', 'a').map((o) => o.metadata.name),
+    ['y', 'z'],
+  );
+  assert.deepEqual(
+    s.list('/configmaps', undefined, 'a/y').map((o) => o.metadata.name),
+    ['z', 'x'],
+  );
+  assert.deepEqual(
+    s.list('/configmaps', 'a', 'a/y').map((o) => o.metadata.name),
+    ['z'],
+  );
   assert.equal(s.list('/secrets').length, 0);
 });
 
@@ -29,10 +49,16 @@ test('watch replays history after a version, then follows live changes, and stop
   s.put('/secrets', cm('a', 's'));
   const seen: StoreEvent[] = [];
   const stop = s.watch('/configmaps', 1, (e) => seen.push(e));
-  assert.deepEqual(seen.map((e) => [e.type, e.rv]), [['MODIFIED', 2]]);
+  assert.deepEqual(
+    seen.map((e) => [e.type, e.rv]),
+    [['MODIFIED', 2]],
+  );
   assert.deepEqual(seen[0].old?.data, {});
   s.remove('/configmaps', 'a', 'x');
-  assert.deepEqual(seen.map((e) => e.type), ['MODIFIED', 'DELETED']);
+  assert.deepEqual(
+    seen.map((e) => e.type),
+    ['MODIFIED', 'DELETED'],
+  );
   assert.equal(seen[1].object.metadata.resourceVersion, '4', 'DELETED carries a new resourceVersion');
   stop();
   s.put('/configmaps', cm('a', 'y'));
@@ -58,7 +84,10 @@ test('the durable log restores objects and continues resourceVersions, ignoring 
     s1.close();
     appendFileSync(join(dir, 'objects.log'), '{"rv":99,"r":"/configmaps","k":"a/torn","o":{"apiV');
     const s2 = new Store({ log: new DurableLog(dir) });
-    assert.deepEqual(s2.list('/configmaps').map((o) => o.metadata.name), ['x']);
+    assert.deepEqual(
+      s2.list('/configmaps').map((o) => o.metadata.name),
+      ['x'],
+    );
     assert.equal(s2.resourceVersion, 3);
     assert.equal(s2.put('/configmaps', cm('a', 'z')).metadata.resourceVersion, '4');
     s2.close();

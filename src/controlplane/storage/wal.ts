@@ -51,7 +51,8 @@ export class DurableLog {
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w');
     const lines = [JSON.stringify({ rv })];
-    for (const [id, r] of live) lines.push(JSON.stringify({ rv: Number(r.object.metadata.resourceVersion), r: r.resource, k: id.slice(r.resource.length + 1), o: r.object }));
+    for (const [id, r] of live)
+      lines.push(JSON.stringify({ rv: Number(r.object.metadata.resourceVersion), r: r.resource, k: id.slice(r.resource.length + 1), o: r.object }));
     writeSync(fd, lines.join('\n') + '\n');
     fsyncSync(fd);
     closeSync(fd);

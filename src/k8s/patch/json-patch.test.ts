@@ -59,10 +59,23 @@ test('a patch that does not apply is 422 Invalid with the generic message', () =
       JSON.stringify(op),
     );
   }
-  assert.throws(() => applyJsonPatch({ l: [1] }, [{ op: 'add', path: '/l/3', value: 1 }]), (e: unknown) => e instanceof PatchError && /invalid index referenced/.test(e.detail ?? ''));
+  assert.throws(
+    () => applyJsonPatch({ l: [1] }, [{ op: 'add', path: '/l/3', value: 1 }]),
+    (e: unknown) => e instanceof PatchError && /invalid index referenced/.test(e.detail ?? ''),
+  );
 });
 
 test('a body that is not a list of operations is 400 (text as kube-apiserver 1.20)', () => {
-  assert.throws(() => applyJsonPatch(cm, { op: 'add' }), (e: unknown) => e instanceof PatchError && e.code === 400 && e.reason === 'BadRequest' && e.message === 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-  assert.throws(() => applyJsonPatch(cm, new Array(10001).fill({ op: 'test', path: '/kind', value: 'ConfigMap' })), (e: unknown) => e instanceof PatchError && e.code === 413);
+  assert.throws(
+    () => applyJsonPatch(cm, { op: 'add' }),
+    (e: unknown) =>
+      e instanceof PatchError &&
+      e.code === 400 &&
+      e.reason === 'BadRequest' &&
+      e.message === 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+  );
+  assert.throws(
+    () => applyJsonPatch(cm, new Array(10001).fill({ op: 'test', path: '/kind', value: 'ConfigMap' })),
+    (e: unknown) => e instanceof PatchError && e.code === 413,
+  );
 });

@@ -164,11 +164,7 @@ function applyOne(doc: Container, op: Record<string, unknown>): void {
 export function applyJsonPatch<T>(doc: T, ops: unknown): T {
   if (!Array.isArray(ops)) throw new PatchError(`json: cannot unmarshal ${goJsonType(ops)} into Go value of type jsonpatch.Patch`, 400);
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw new PatchError(
-      `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
-      413,
-      'RequestEntityTooLarge',
-    );
+    throw new PatchError(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`, 413, 'RequestEntityTooLarge');
   }
   for (const op of ops) {
     if (!isObject(op)) throw new PatchError(`json: cannot unmarshal ${goJsonType(op)} into Go value of type jsonpatch.Operation`, 400);

@@ -12,7 +12,10 @@ test('RFC 7386 apply: null deletes, objects merge, arrays are replaced', () => {
   assert.deepEqual(applyMergePatch({ a: 'x' }, { a: { b: 1, c: null } }), { a: { b: 1 } });
   // kubectl scale and label send these (apiserver-checklist §4)
   assert.deepEqual(applyMergePatch({ spec: { replicas: 1 } }, { spec: { replicas: 3 } }), { spec: { replicas: 3 } });
-  assert.throws(() => applyMergePatch({}, [1]), (e: unknown) => e instanceof PatchError && e.code === 400);
+  assert.throws(
+    () => applyMergePatch({}, [1]),
+    (e: unknown) => e instanceof PatchError && e.code === 400,
+  );
 });
 
 test('two-way merge patch', () => {
@@ -22,9 +25,19 @@ test('two-way merge patch', () => {
 });
 
 test('three-way patch equals what kubectl apply sent for a custom resource (kubectl 1.32 against kube-apiserver 1.20)', () => {
-  const original = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { annotations: {}, labels: { a: '1', b: '2' }, name: 'w', namespace: 'default' }, spec: { size: 1, color: 'red', items: ['x', 'y'], nested: { p: 1, q: 2 } } };
+  const original = {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { annotations: {}, labels: { a: '1', b: '2' }, name: 'w', namespace: 'default' },
+    spec: { size: 1, color: 'red', items: ['x', 'y'], nested: { p: 1, q: 2 } },
+  };
   const current = { ...structuredClone(original), spec: { size: 1, color: 'blue', live: 'yes', items: ['x', 'y'], nested: { p: 1, q: 2 } } };
-  const modified = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { annotations: {}, labels: { a: '1' }, name: 'w', namespace: 'default' }, spec: { size: 2, items: ['z'], nested: { p: 1 }, extra: {} } };
+  const modified = {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { annotations: {}, labels: { a: '1' }, name: 'w', namespace: 'default' },
+    spec: { size: 2, items: ['z'], nested: { p: 1 }, extra: {} },
+  };
   assert.deepEqual(createThreeWayMergePatch(original, modified, current), {
     metadata: { labels: { b: null } },
     spec: { color: null, extra: {}, items: ['z'], nested: { q: null }, size: 2 },

@@ -134,7 +134,14 @@ function mergeSortedSlice(left: Json[], right: Json[], serverOrder: readonly Jso
   return out;
 }
 
-function normalizeElementOrder(patchItems: Json[], serverOnly: Json[], patchOrder: readonly Json[], serverOrder: readonly Json[], mergeKey: string, isMap: boolean): Json[] {
+function normalizeElementOrder(
+  patchItems: Json[],
+  serverOnly: Json[],
+  patchOrder: readonly Json[],
+  serverOrder: readonly Json[],
+  mergeKey: string,
+  isMap: boolean,
+): Json[] {
   const sortedPatch = normalizeSliceOrder(patchItems, patchOrder, mergeKey, isMap);
   const sortedServer = normalizeSliceOrder(serverOnly, serverOrder, mergeKey, isMap);
   return mergeSortedSlice(sortedServer, sortedPatch, serverOrder, mergeKey);
@@ -249,7 +256,11 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject, opts: MergeOpt
   if (!opts.mergeParallelList) {
     if (Object.hasOwn(original, RETAIN_KEYS)) {
       if (!deepEqual(original[RETAIN_KEYS], retain)) {
-        throw new PatchError(`${goValue(original[RETAIN_KEYS])} and ${goValue(retain)} are not deep equal: this may happen when calculating the 3-way diff patch`, 500, '');
+        throw new PatchError(
+          `${goValue(original[RETAIN_KEYS])} and ${goValue(retain)} are not deep equal: this may happen when calculating the 3-way diff patch`,
+          500,
+          '',
+        );
       }
     } else {
       original[RETAIN_KEYS] = retain;
@@ -344,7 +355,8 @@ function mergeSlice(original: Json[], patch: Json[], meta: PatchMeta, isDeleteLi
     if (opts.mergeParallelList && isDeleteList) return original.filter((x) => !patch.some((p) => deepEqual(p, x)));
     merged = dedupe([...original, ...patch]);
   } else {
-    if (!mergeKey) throw new PatchError(`cannot merge lists without merge key for ${meta.schema && 'struct' in meta.schema ? meta.schema.struct.name : 'list'}`, 500, '');
+    if (!mergeKey)
+      throw new PatchError(`cannot merge lists without merge key for ${meta.schema && 'struct' in meta.schema ? meta.schema.struct.name : 'list'}`, 500, '');
     // From here on Go works with the list after `$patch` elements are applied and the patch without them.
     [original, patch] = mergeSpecialElements(original, patch, mergeKey);
     merged = [...original];
@@ -395,7 +407,22 @@ export function applyStrategicMergePatch<T>(doc: T, patch: unknown, gvk: GroupVe
     throw new PatchError(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`, 400);
   }
   const original = isObject(doc) ? (deepClone(doc) as JsonObject) : {};
-  return mergeMap(original, deepClone(patch) as JsonObject, rootSchema(gvk), { mergeParallelList: true, ignoreUnmatchedNulls: true }) as T;
+  const merged = mergeMap(original, deepClone(patch) as JsonObject, rootSchema(gvk), { mergeParallelList: true, ignoreUnmatchedNulls: true });
+  return stripDirectives(merged) as T;
+}
+
+/**
+ * Directives copied along with new values (`{"name": "q", "$patch": "delete"}` in a list that did not
+ * exist) are unknown fields to the Go types, so kube-apiserver drops them when decoding; so do we.
+ */
+function stripDirectives(v: Json): Json {
+  if (Array.isArray(v)) return v.map(stripDirectives);
+  if (!isObject(v)) return v;
+  for (const k of Object.keys(v)) {
+    if (k === DIRECTIVE || k === RETAIN_KEYS || k.startsWith(`${SET_ORDER_PREFIX}/`) || k.startsWith(`${DELETE_PRIMITIVE_PREFIX}/`)) delete v[k];
+    else v[k] = stripDirectives(v[k]);
+  }
+  return v;
 }
 
 // ---- computing a patch ----

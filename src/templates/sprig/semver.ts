@@ -34,7 +34,7 @@ export class SemverVersion extends GoStruct {
     return new SemverVersion(seg(m[1]), seg(m[2]), seg(m[3]), m[5] ?? '', m[8] ?? '', v);
   }
 
-  toString(): string {
+  override toString(): string {
     let s = `${this.major}.${this.minor}.${this.patch}`;
     if (this.pre) s += '-' + this.pre;
     if (this.metadata) s += '+' + this.metadata;

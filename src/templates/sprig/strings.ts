@@ -276,29 +276,29 @@ function camelCaseToLowerCase(str: string, connector: string): string {
       else out += String.fromCodePoint(isUpper(r) ? toLowerRune(r) : r);
     }
   };
-  let pos = 0;
-  let { wt, end } = nextWord(runes, pos);
-  let wordStart = pos;
-  pos = end;
+  // The current word is runes[st.start, st.end) of type st.wt.
+  const first = nextWord(runes, 0);
+  const st: { wt: WordType; start: number; end: number } = { wt: first.wt, start: 0, end: first.end };
+  const cur = (): WordType => st.wt; // re-read after advance() (defeats narrowing)
   const advance = (): void => {
-    const n = nextWord(runes, pos);
-    wt = n.wt;
-    wordStart = pos;
-    pos = n.end;
+    const n = nextWord(runes, st.end);
+    st.wt = n.wt;
+    st.start = st.end;
+    st.end = n.end;
   };
-  while (pos < runes.length) {
-    if (wt !== 'connector') toLower(wt, wordStart, pos);
-    const prev = wt;
-    const lastStart = wordStart;
-    const lastEnd = pos;
+  while (st.end < runes.length) {
+    if (st.wt !== 'connector') toLower(st.wt, st.start, st.end);
+    const prev = st.wt;
+    const lastStart = st.start;
+    const lastEnd = st.end;
     advance();
     switch (prev) {
       case 'number':
-        while (wt === 'alphabet' || wt === 'number') {
-          toLower(wt, wordStart, pos);
+        while (st.wt === 'alphabet' || st.wt === 'number') {
+          toLower(st.wt, st.start, st.end);
           advance();
         }
-        if (wt !== 'invalid' && wt !== 'punct' && wt !== 'connector') out += connector;
+        if (st.wt !== 'invalid' && st.wt !== 'punct' && st.wt !== 'connector') out += connector;
         break;
       case 'connector':
         toLower(prev, lastStart, lastEnd);
@@ -306,30 +306,30 @@ function camelCaseToLowerCase(str: string, connector: string): string {
       case 'punct':
         break;
       default: {
-        if (wt !== 'number') {
-          if (wt !== 'connector' && wt !== 'punct') out += connector;
+        if (st.wt !== 'number') {
+          if (st.wt !== 'connector' && st.wt !== 'punct') out += connector;
           break;
         }
-        if (pos >= runes.length) break;
-        const numStart = wordStart;
-        const numEnd = pos;
+        if (st.end >= runes.length) break;
+        const numStart = st.start;
+        const numEnd = st.end;
         advance();
-        if (wt !== 'alphabet') {
+        if (cur() !== 'alphabet') {
           toLower('number', numStart, numEnd);
-          if (wt !== 'connector' && wt !== 'punct') out += connector;
+          if (cur() !== 'connector' && cur() !== 'punct') out += connector;
           break;
         }
         out += connector;
         toLower('number', numStart, numEnd);
-        while (wt === 'alphabet' || wt === 'number') {
-          toLower(wt, wordStart, pos);
+        while (st.wt === 'alphabet' || st.wt === 'number') {
+          toLower(st.wt, st.start, st.end);
           advance();
         }
-        if (wt !== 'invalid' && wt !== 'connector' && wt !== 'punct') out += connector;
+        if (st.wt !== 'invalid' && st.wt !== 'connector' && st.wt !== 'punct') out += connector;
       }
     }
   }
-  toLower(wt, wordStart, pos);
+  toLower(st.wt, st.start, st.end);
   return out;
 }
 
