@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TemplateError, TemplateSet, fromJSON, type MissingKey } from '../src/templates/index.js';
+import { kudoFuncs } from '../src/templates/kudo-funcs.js';
 import type { FuncMap } from '../src/templates/values.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,13 +65,6 @@ export function readVectors(file: string): Vector[] {
     });
 }
 
-/** KUDO's function map (Sprig v2.22 text functions minus seven, plus toYaml). */
-export async function loadKudoFuncs(): Promise<FuncMap> {
-  const specifier = '../src/templates/kudo-funcs.js';
-  const mod = (await import(specifier)) as { kudoFuncs: FuncMap };
-  return mod.kudoFuncs;
-}
-
 export async function main(args: string[]): Promise<number> {
   let file = DEFAULT_VECTORS;
   let filter = '';
@@ -88,12 +82,11 @@ export async function main(args: string[]): Promise<number> {
     console.error(`gotmpl: ${(e as Error).message}`);
     return 2;
   }
-  const funcs = await loadKudoFuncs();
   let passed = 0;
   let failed = 0;
   for (const v of vectors) {
     if (filter && !v.name.startsWith(filter)) continue;
-    const r = checkVector(v, funcs);
+    const r = checkVector(v, kudoFuncs);
     if (r.ok) passed++;
     else {
       failed++;

@@ -17,6 +17,7 @@
  *   equals text              trimmed stdout equals the text
  *   json .a.b[0] = value     stdout parsed as JSON has value (JSON literal or bare string) at the path
  *   timeout 60               seconds before the command is killed (default 30)
+ *   @simulate-workloads      (anywhere) start the control plane with simulated workloads
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ export interface Step {
 export interface Script {
   files: Map<string, string>;
   steps: Step[];
+  simulateWorkloads: boolean;
 }
 
 export class ScriptError extends Error {}
@@ -45,11 +47,16 @@ export class ScriptError extends Error {}
 export function parseScript(text: string, source: string): Script {
   const files = new Map<string, string>();
   const steps: Step[] = [];
+  let simulateWorkloads = false;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i];
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
+    if (line === '@simulate-workloads') {
+      simulateWorkloads = true;
+      continue;
+    }
     if (line.startsWith('@file ')) {
       const name = line.slice(6).trim();
       const body: string[] = [];
@@ -78,7 +85,7 @@ export function parseScript(text: string, source: string): Script {
     if (m[1] === 'json' && !/^\S+\s+=\s+/.test(arg)) throw new ScriptError(`${source}:${i + 1}: "json" needs "PATH = VALUE"`);
     steps[steps.length - 1].expect.push({ kind: m[1] as Expectation['kind'], arg });
   }
-  return { files, steps };
+  return { files, steps, simulateWorkloads };
 }
 
 interface RunResult {
@@ -201,7 +208,7 @@ export async function main(args: string[]): Promise<number> {
   const kubeconfigPath = join(work, 'kubeconfig');
   let cp;
   try {
-    cp = await startControlPlane({ insecureHttp: http, kubeconfigPath });
+    cp = await startControlPlane({ insecureHttp: http, kubeconfigPath, simulateWorkloads: script.simulateWorkloads });
   } catch (e) {
     console.error(`cannot start the local control plane: ${(e as Error).message}`);
     return 1;

@@ -118,7 +118,11 @@ const condition = obj(
     observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
     reason: { type: 'string', maxLength: 1024, minLength: 1, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' },
     status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-    type: { type: 'string', maxLength: 316, pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' },
+    type: {
+      type: 'string',
+      maxLength: 316,
+      pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+    },
   },
   { required: ['lastTransitionTime', 'message', 'reason', 'status', 'type'] },
 );
@@ -170,5 +174,9 @@ function crd(kind: string, plural: string, schema: JSONSchemaProps, statusSubres
 
 /** The CRDs in the order KUDO installs them: Operator, OperatorVersion, Instance. Only Instance has a status subresource. */
 export function kudoCRDs(): KubeObject[] {
-  return [crd('Operator', 'operators', operatorSchema, false), crd('OperatorVersion', 'operatorversions', operatorVersionSchema, false), crd('Instance', 'instances', instanceSchema, true)];
+  return [
+    crd('Operator', 'operators', operatorSchema, false),
+    crd('OperatorVersion', 'operatorversions', operatorVersionSchema, false),
+    crd('Instance', 'instances', instanceSchema, true),
+  ];
 }

@@ -65,8 +65,8 @@ describe('Informer', () => {
     await inf.stop();
   });
 
-  it('relists on 410 Gone (in the stream or as the answer) and turns what it missed into events', async () => {
-    for (const how of ['gone-event', 'gone-http'] as const) {
+  it('relists on 410 Gone (in the stream or as the answer) or an in-stream error, turning what it missed into events', async () => {
+    for (const how of ['gone-event', 'gone-http', 'error-event'] as const) {
       const c = new ScriptedCluster();
       c.put(cm('keep'));
       c.put(cm('change'));

@@ -1,10 +1,11 @@
 /**
  * A list+watch informer: keeps a local cache of one kind (optionally one
  * namespace or selector) and calls handlers on add, update and delete.
- * Watches ask for bookmarks; a 410 Gone (stale resourceVersion) triggers a
- * relist that is diffed against the cache; a stream that ends or fails is
- * re-opened, with exponential backoff when it keeps failing; resync replays
- * every cached object to `update` periodically.
+ * Watches ask for bookmarks. A stream that ends is re-opened from the last
+ * resourceVersion, as client-go does; a 410 Gone (stale resourceVersion) or
+ * an error reported inside the stream triggers a relist that is diffed
+ * against the cache. Failures back off exponentially. Resync replays every
+ * cached object to `update` periodically.
  */
 import type { KubeObject, Status } from '../k8s/object.js';
 import { ApiError } from './cluster.js';
@@ -33,6 +34,9 @@ export interface InformerOptions {
 
 export const objectKey = (o: { metadata: { namespace?: string; name?: string } }): string =>
   o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? '');
+
+/** How one watch ended: fine, too quickly, too old (relist), or with an in-stream error (relist after a pause). */
+type WatchOutcome = 'healthy' | 'failed' | 'gone' | 'server-error';
 
 /** Errors that retrying cannot fix, so `start()` reports them instead of waiting forever. */
 const PERMANENT = new Set([401, 403, 404]);
@@ -145,6 +149,8 @@ export class Informer<T extends KubeObject = KubeObject> {
           failures = 0;
           continue;
         }
+        // The server reported an error inside the stream: the cache may have missed events.
+        if (outcome === 'server-error') needList = true;
         failures = outcome === 'healthy' ? 0 : failures + 1;
       } catch (e) {
         if (this.stopped) break;
@@ -189,12 +195,12 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   /** One watch from the cached resourceVersion until it ends. */
-  private async watchOnce(): Promise<'healthy' | 'failed' | 'gone'> {
+  private async watchOnce(): Promise<WatchOutcome> {
     const { apiVersion, kind, namespace, labelSelector, fieldSelector } = this.opts;
     const base = this.opts.watchTimeoutSeconds ?? 300;
     const started = Date.now();
     let events = 0;
-    let outcome: 'healthy' | 'failed' | 'gone' | undefined;
+    let outcome: WatchOutcome | undefined;
     // `let`: a fake cluster may deliver events before watch() has returned the handle.
     let handle: WatchHandle | undefined = undefined;
     handle = await this.cluster.watch<T>(
@@ -212,8 +218,8 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (outcome) return;
         if (e.type === 'ERROR') {
           const status = e.object as unknown as Status;
-          outcome = status.code === 410 ? 'gone' : 'failed';
-          if (outcome === 'failed') this.opts.onError?.(new ApiError(status, 'WATCH'));
+          outcome = status.code === 410 ? 'gone' : 'server-error';
+          if (outcome === 'server-error') this.opts.onError?.(new ApiError(status, 'WATCH'));
           handle?.stop();
           return;
         }

@@ -44,6 +44,18 @@ const cm = (name: string, data: Record<string, string> = { a: '1' }): KubeObject
 });
 const opts = { timeout: 60_000 };
 
+/** Retries a call that may fail for a moment after a change (up to 5 s). */
+async function eventually<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 describe('cluster layer against an API server', () => {
   it('creates, reads, pages through, updates with conflicts, patches and deletes', opts, async (t) => {
     if (skip) return t.skip(skip);
@@ -130,10 +142,11 @@ describe('cluster layer against an API server', () => {
         ),
       20_000,
     );
-    // No explicit invalidateDiscovery(): the unknown kind triggers one refresh.
-    const info = await cluster.resourceFor(`${group}/v1`, 'Widget');
+    // No explicit invalidateDiscovery(): each call with the unknown kind refreshes by itself. The API
+    // server may serve the new group a moment after Established, hence a few attempts.
+    const info = await eventually(() => cluster.resourceFor(`${group}/v1`, 'Widget'));
     assert.deepEqual([info.resource, info.namespaced, info.subresources], ['widgets', true, ['status']]);
-    const w = await cluster.create({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1', namespace: ns }, spec: { size: 1 } });
+    const w = await eventually(() => cluster.create({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1', namespace: ns }, spec: { size: 1 } }));
     await cluster.updateStatus({ ...w, status: { ready: true } });
     assert.deepEqual((await cluster.get({ apiVersion: `${group}/v1`, kind: 'Widget', namespace: ns, name: 'w1' }))?.status, { ready: true });
 

@@ -162,9 +162,9 @@ function servingCertificate(host: string, dataDir: string | undefined): { caPem:
   return { caPem, certPem, keyPem };
 }
 
-/** The simulated workload controllers live in controllers/workloads.ts (a separate piece of work). */
+/** The simulated workload controllers live in controllers/workloads/ (a separate piece of work). */
 async function startWorkloads(core: ApiCore): Promise<{ stop(): void }> {
-  const path = './controllers/workloads.js';
+  const path = './controllers/workloads/index.js';
   let mod: { startSimulatedWorkloads(core: ApiCore): { stop(): void } };
   try {
     mod = (await import(path)) as typeof mod;

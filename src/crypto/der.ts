@@ -135,7 +135,7 @@ export function readElement(buf: Bytes, offset: number): Element {
 /** The child elements of a constructed element. */
 export function children(buf: Bytes, parent: Element): Element[] {
   const out: Element[] = [];
-  for (let off = parent.contentStart; off < parent.end; ) {
+  for (let off = parent.contentStart; off < parent.end;) {
     const e = readElement(buf, off);
     out.push(e);
     off = e.end;

@@ -196,7 +196,10 @@ function parseCertificate(pem: string): { subject: Uint8Array; subjectKeyId?: Ui
 /** Creates a certificate and returns it as PEM. */
 export function createCertificate(opts: CertificateOptions): string {
   const notBefore = opts.notBefore ?? new Date();
-  const notAfter = typeof opts.notAfter === 'number' ? new Date(notBefore.getTime() + opts.notAfter * 86400000) : (opts.notAfter ?? new Date(notBefore.getTime() + 365 * 86400000));
+  const notAfter =
+    typeof opts.notAfter === 'number'
+      ? new Date(notBefore.getTime() + opts.notAfter * 86400000)
+      : (opts.notAfter ?? new Date(notBefore.getTime() + 365 * 86400000));
   const serial = opts.serialNumber ?? BigInt('0x' + randomBytes(16).toString('hex'));
   const signingKey = opts.issuer?.privateKey ?? opts.selfSignKey;
   if (!signingKey) throw new Error('createCertificate: a self-signed certificate needs selfSignKey (the private key of publicKey)');
@@ -220,7 +223,10 @@ export function createCertificate(opts: CertificateOptions): string {
   exts.push(extension(OID.basicConstraints, true, opts.isCA ? der.sequence(der.boolean(true)) : der.sequence()));
   if (opts.isCA) exts.push(extension(OID.subjectKeyId, false, der.octetString(subjectKeyId)));
   if (issuerInfo?.subjectKeyId) exts.push(extension(OID.authorityKeyId, false, der.sequence(der.implicitPrimitive(0, issuerInfo.subjectKeyId))));
-  const names = [...(opts.dnsNames ?? []).map((n) => der.tlv(0x82, new TextEncoder().encode(n))), ...(opts.ipAddresses ?? []).map((ip) => der.implicitPrimitive(7, ipBytes(ip)))];
+  const names = [
+    ...(opts.dnsNames ?? []).map((n) => der.tlv(0x82, new TextEncoder().encode(n))),
+    ...(opts.ipAddresses ?? []).map((ip) => der.implicitPrimitive(7, ipBytes(ip))),
+  ];
   if (names.length) exts.push(extension(OID.subjectAltName, !opts.subject.commonName && !opts.subject.organization?.length, der.sequence(...names)));
 
   const tbs = der.sequence(

@@ -9,7 +9,21 @@ export class FieldSet {
   member = false;
   readonly children = new Map<string, FieldSet>();
 
+  /** Parsed sets of stored entries; callers never modify a parsed set in place. */
+  private static parsed = new WeakMap<object, FieldSet>();
+
   static fromFieldsV1(fields: unknown): FieldSet {
+    if (typeof fields === 'object' && fields !== null) {
+      const cached = FieldSet.parsed.get(fields);
+      if (cached) return cached;
+      const set = FieldSet.parse(fields);
+      FieldSet.parsed.set(fields, set);
+      return set;
+    }
+    return new FieldSet();
+  }
+
+  private static parse(fields: object): FieldSet {
     const set = new FieldSet();
     if (typeof fields !== 'object' || fields === null) return set;
     for (const [k, v] of Object.entries(fields)) {
@@ -17,7 +31,7 @@ export class FieldSet {
         set.member = true;
         continue;
       }
-      const child = FieldSet.fromFieldsV1(v);
+      const child = typeof v === 'object' && v !== null ? FieldSet.parse(v) : new FieldSet();
       if (typeof v === 'object' && v !== null && Object.keys(v).length === 0) child.member = true;
       set.children.set(k, child);
     }
@@ -73,21 +87,37 @@ export class FieldSet {
 
   union(other: FieldSet): FieldSet {
     const out = this.clone();
-    for (const p of other.paths()) out.insert(p);
+    out.addAll(other);
     return out;
+  }
+
+  private addAll(other: FieldSet): void {
+    if (other.member) this.member = true;
+    for (const [k, v] of other.children) this.child(k).addAll(v);
   }
 
   /** Members of this set that are also members of `other`. */
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const p of this.paths()) if (other.has(p)) out.insert(p);
+    out.member = this.member && other.member;
+    for (const [k, v] of this.children) {
+      const o = other.children.get(k);
+      if (!o) continue;
+      const sub = v.intersection(o);
+      if (!sub.isEmpty()) out.children.set(k, sub);
+    }
     return out;
   }
 
   /** Members of this set that are not members of `other`. */
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const p of this.paths()) if (!other.has(p)) out.insert(p);
+    out.member = this.member && !other.member;
+    for (const [k, v] of this.children) {
+      const o = other.children.get(k);
+      const sub = o ? v.difference(o) : v.clone();
+      if (!sub.isEmpty()) out.children.set(k, sub);
+    }
     return out;
   }
 

@@ -151,7 +151,7 @@ test('the same value is shared without conflict; fields one stops applying are r
   assert.deepEqual(again.object.spec, after.spec);
 });
 
-test('associative lists keep live-only items in place and merge by key', () => {
+test('associative lists keep live-only items in place and merge by key (checked against kube-apiserver 1.20)', () => {
   const live = serverSideApply(undefined, deployment(), { manager: 'kubectl', gvk, time: T0 }).object;
   const withSidecar = update(live, 'injector', { spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'proxy' }] } } } }, T0);
   const cfg = deployment() as { spec: any } & KubeObject;
@@ -247,4 +247,13 @@ test('fieldsV1 round trip and path formatting', () => {
   const set = FieldSet.fromFieldsV1(v1);
   assert.deepEqual(set.toFieldsV1(), { 'f:a': { '.': {}, 'f:b': {} }, 'f:l': { 'k:{"name":"x","port":80}': {}, 'v:"s"': {} } });
   assert.deepEqual(set.paths().map(formatPath), ['.a', '.a.b', '.l[name="x",port=80]', '.l[="s"]']);
+});
+
+test('a re-apply that changes nothing keeps the entry time; a changing one stamps the new time', () => {
+  const first = serverSideApply(undefined, deployment(), { manager: 'kubectl', gvk, time: T0 }).object;
+  const same = serverSideApply(first, deployment(), { manager: 'kubectl', gvk, time: '2026-01-02T00:00:00Z' });
+  assert.equal(same.managedFields[0].time, T0);
+  const changed = deployment() as { spec: { replicas: number } } & KubeObject;
+  changed.spec.replicas = 9;
+  assert.equal(serverSideApply(first, changed, { manager: 'kubectl', gvk, time: '2026-01-02T00:00:00Z' }).managedFields[0].time, '2026-01-02T00:00:00Z');
 });

@@ -93,7 +93,21 @@ function nodeForType(field: FieldInfo): Node {
   return message ? { kind: 'struct', message } : { kind: 'atomic' };
 }
 
+/** Children of built-in structs never change: computed once per (message, field). */
+const structChildren = new WeakMap<MessageSchema, Map<string, Child>>();
+
 function childOf(node: Node, key: string, opts: Pick<ApplyOptions, 'listTypes'>): Child {
+  if (node.kind === 'struct') {
+    let children = structChildren.get(node.message);
+    if (!children) structChildren.set(node.message, (children = new Map()));
+    let child = children.get(key);
+    if (!child) children.set(key, (child = computeChild(node, key, opts)));
+    return child;
+  }
+  return computeChild(node, key, opts);
+}
+
+function computeChild(node: Node, key: string, opts: Pick<ApplyOptions, 'listTypes'>): Child {
   switch (node.kind) {
     case 'atomic':
       return { node, list: ATOMIC_LIST, implicit: false, declared: true };
@@ -140,9 +154,20 @@ function isAtomicObject(node: Node): boolean {
 
 // ---- path elements of list items ----
 
+/** Path elements of list items, cached per list schema (items are compared many times per request). */
+const elementCache = new WeakMap<ListInfo, WeakMap<object, string>>();
+
 function itemElement(item: Json, list: ListInfo): string | undefined {
   if (list.type === 'set') return `v:${sortedJson(item)}`;
   if (list.type !== 'map' || !isObject(item)) return undefined;
+  let cache = elementCache.get(list);
+  if (!cache) elementCache.set(list, (cache = new WeakMap()));
+  let pe = cache.get(item);
+  if (pe === undefined) cache.set(item, (pe = mapItemElement(item, list)));
+  return pe;
+}
+
+function mapItemElement(item: JsonObject, list: ListInfo): string {
   const key: JsonObject = {};
   for (const k of list.keys) {
     const v = Object.hasOwn(item, k) ? item[k] : list.defaults[k];
@@ -151,37 +176,64 @@ function itemElement(item: Json, list: ListInfo): string | undefined {
   return `k:${sortedJson(key)}`;
 }
 
-function findItem(list: Json[] | undefined, pe: string, info: ListInfo): Json | undefined {
-  return list?.find((x) => itemElement(x, info) === pe);
-}
-
 // ---- field sets from values ----
 
+/** A position in the field set being built; set nodes are created only when something is marked. */
+interface At {
+  parent: At | undefined;
+  pe: string;
+  set: FieldSet | undefined;
+}
+
+const rootAt = (set: FieldSet): At => ({ parent: undefined, pe: '', set });
+const down = (at: At, pe: string): At => ({ parent: at, pe, set: undefined });
+
+function setAt(at: At): FieldSet {
+  if (!at.set) at.set = setAt(at.parent!).child(at.pe);
+  return at.set;
+}
+
+function mark(at: At): void {
+  setAt(at).member = true;
+}
+
+/** Items of a list by their path element. */
+function indexItems(list: Json[] | undefined, info: ListInfo): Map<string, Json> | undefined {
+  if (!list) return undefined;
+  const out = new Map<string, Json>();
+  for (const item of list) {
+    const pe = itemElement(item, info);
+    if (pe !== undefined && !out.has(pe)) out.set(pe, item);
+  }
+  return out;
+}
+
 /** The fields an applied configuration sets (what an Apply manager owns). */
-function toFieldSet(value: Json, node: Node, list: ListInfo, path: string[], set: FieldSet, opts: Pick<ApplyOptions, 'listTypes'>): void {
+function toFieldSet(value: Json, node: Node, list: ListInfo, at: At, opts: Pick<ApplyOptions, 'listTypes'>): void {
   if (Array.isArray(value)) {
     if (list.type === 'atomic') {
-      set.insert(path);
+      mark(at);
       return;
     }
     for (const item of value) {
       const pe = itemElement(item, list);
       if (!pe) continue;
-      const itemPath = [...path, pe];
-      if (list.type === 'map' && isObject(item)) toFieldSet(item, node, ATOMIC_LIST, itemPath, set, opts);
-      set.insert(itemPath);
+      const itemAt = down(at, pe);
+      if (list.type === 'map' && isObject(item)) toFieldSet(item, node, ATOMIC_LIST, itemAt, opts);
+      mark(itemAt);
     }
     return;
   }
   if (!isObject(value) || isAtomicObject(node) || Object.keys(value).length === 0) {
-    set.insert(path);
+    mark(at);
     return;
   }
-  for (const [k, v] of Object.entries(value)) {
+  for (const k of Object.keys(value)) {
+    const v = value[k];
     const child = childOf(node, k, opts);
-    const childPath = [...path, `f:${k}`];
-    toFieldSet(v, child.node, child.list, childPath, set, opts);
-    if (!child.declared || v === null) set.insert(childPath);
+    const childAt = down(at, `f:${k}`);
+    toFieldSet(v, child.node, child.list, childAt, opts);
+    if (!child.declared || v === null) mark(childAt);
   }
 }
 
@@ -191,74 +243,62 @@ function changedFields(
   updated: Json | undefined,
   node: Node,
   list: ListInfo,
-  path: string[],
+  at: At,
   presentBefore: boolean,
-  set: FieldSet,
   opts: Pick<ApplyOptions, 'listTypes'>,
 ): void {
   if (updated === undefined) return;
   if (Array.isArray(updated) && list.type !== 'atomic' && updated.length > 0) {
-    const oldList = Array.isArray(old) ? old : undefined;
-    if (!oldList && !presentBefore && path.length > 0) set.insert(path);
+    const oldItems = indexItems(Array.isArray(old) ? old : undefined, list);
+    if (!oldItems && !presentBefore && at.parent) mark(at);
     for (const item of updated) {
       const pe = itemElement(item, list);
       if (!pe) continue;
-      const before = findItem(oldList, pe, list);
-      const itemPath = [...path, pe];
-      if (before === undefined) set.insert(itemPath);
-      if (list.type === 'map') changedFields(before, item, node, ATOMIC_LIST, itemPath, before !== undefined, set, opts);
+      const before = oldItems?.get(pe);
+      const itemAt = down(at, pe);
+      if (before === undefined) mark(itemAt);
+      if (list.type === 'map') changedFields(before, item, node, ATOMIC_LIST, itemAt, before !== undefined, opts);
     }
     return;
   }
   if (isObject(updated) && !isAtomicObject(node) && Object.keys(updated).length > 0) {
     const oldObj = isObject(old) ? old : undefined;
-    if (!oldObj && !presentBefore && path.length > 0) set.insert(path);
-    for (const [k, v] of Object.entries(updated)) {
-      const child = childOf(node, k, opts);
+    if (!oldObj && !presentBefore && at.parent) mark(at);
+    for (const k of Object.keys(updated)) {
+      const v = updated[k];
       const before = oldObj?.[k];
+      if (before !== undefined && before === v) continue; // shared, unchanged subtree
+      const child = childOf(node, k, opts);
       const implicit = (oldObj !== undefined || presentBefore) && child.implicit;
-      changedFields(before, v, child.node, child.list, [...path, `f:${k}`], before !== undefined || implicit, set, opts);
+      changedFields(before, v, child.node, child.list, down(at, `f:${k}`), before !== undefined || implicit, opts);
     }
     return;
   }
-  if (!deepEqual(old, updated)) set.insert(path);
-}
-
-/** Every field of `value` at `path` and below (used for fields that disappeared). */
-function allFields(value: Json, node: Node, list: ListInfo, path: string[], set: FieldSet, opts: Pick<ApplyOptions, 'listTypes'>): void {
-  set.insert(path);
-  toFieldSet(value, node, list, path, set, opts);
+  if (!deepEqual(old, updated)) mark(at);
 }
 
 /** Fields present in `old` and gone from `updated`. */
-function removedFields(
-  old: Json | undefined,
-  updated: Json | undefined,
-  node: Node,
-  list: ListInfo,
-  path: string[],
-  set: FieldSet,
-  opts: Pick<ApplyOptions, 'listTypes'>,
-): void {
-  if (old === undefined) return;
+function removedFields(old: Json | undefined, updated: Json | undefined, node: Node, list: ListInfo, at: At, opts: Pick<ApplyOptions, 'listTypes'>): void {
+  if (old === undefined || old === updated) return;
   if (updated === undefined) {
-    allFields(old, node, list, path, set, opts);
+    mark(at);
+    toFieldSet(old, node, list, at, opts);
     return;
   }
   if (Array.isArray(old) && Array.isArray(updated) && list.type !== 'atomic') {
+    const after = indexItems(updated, list)!;
     for (const item of old) {
       const pe = itemElement(item, list);
       if (!pe) continue;
-      const after = findItem(updated, pe, list);
-      if (list.type === 'map') removedFields(item, after, node, ATOMIC_LIST, [...path, pe], set, opts);
-      else if (after === undefined) set.insert([...path, pe]);
+      if (list.type === 'map') removedFields(item, after.get(pe), node, ATOMIC_LIST, down(at, pe), opts);
+      else if (!after.has(pe)) mark(down(at, pe));
     }
     return;
   }
   if (isObject(old) && isObject(updated) && !isAtomicObject(node)) {
-    for (const [k, v] of Object.entries(old)) {
+    for (const k of Object.keys(old)) {
       const child = childOf(node, k, opts);
-      removedFields(v, updated[k], child.node, child.list, [...path, `f:${k}`], set, opts);
+      removedFields(old[k], updated[k], child.node, child.list, down(at, `f:${k}`), opts);
     }
   }
 }
@@ -372,31 +412,33 @@ function removeFields(value: Json, node: Node, list: ListInfo, toRemove: FieldSe
 
 /** Fields nobody owns through managedFields: identity, bookkeeping, and status written elsewhere. */
 function stripUnowned(obj: JsonObject, opts: Pick<ApplyOptions, 'subresource' | 'statusSubresource'>): JsonObject {
-  const out = deepClone(obj);
-  delete out.apiVersion;
-  delete out.kind;
-  if (isObject(out.metadata)) {
-    const meta = out.metadata;
-    for (const k of [
-      'name',
-      'namespace',
-      'uid',
-      'resourceVersion',
-      'generation',
-      'creationTimestamp',
-      'deletionTimestamp',
-      'deletionGracePeriodSeconds',
-      'selfLink',
-      'managedFields',
-    ]) {
-      delete meta[k];
+  if (opts.subresource === 'status') return obj.status !== undefined ? { status: obj.status } : {};
+  const out: JsonObject = {};
+  for (const k of Object.keys(obj)) {
+    if (k === 'apiVersion' || k === 'kind' || (k === 'status' && opts.statusSubresource)) continue;
+    if (k === 'metadata' && isObject(obj.metadata)) {
+      const meta: JsonObject = {};
+      for (const m of Object.keys(obj.metadata)) if (!UNOWNED_METADATA.has(m)) meta[m] = obj.metadata[m];
+      if (Object.keys(meta).length > 0) out.metadata = meta;
+      continue;
     }
-    if (Object.keys(meta).length === 0) delete out.metadata;
+    out[k] = obj[k];
   }
-  if (opts.subresource === 'status') return isObject(out) && out.status !== undefined ? { status: out.status } : {};
-  if (opts.statusSubresource) delete out.status;
   return out;
 }
+
+const UNOWNED_METADATA = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'selfLink',
+  'managedFields',
+]);
 
 interface Manager {
   entry: ManagedFieldsEntry;
@@ -477,7 +519,7 @@ export function serverSideApply(
   const mine = managers.find((m) => identity(m.entry) === identity(me));
   const lastSet = mine?.set ?? new FieldSet();
   const newSet = new FieldSet();
-  toFieldSet(stripUnowned(appliedJson, opts), node, ATOMIC_LIST, [], newSet, opts);
+  toFieldSet(stripUnowned(appliedJson, opts), node, ATOMIC_LIST, rootAt(newSet), opts);
 
   let merged = merge(liveJson, appliedJson, node, ATOMIC_LIST, opts) as JsonObject;
   // Fields this manager applied before and dropped now go away unless someone else still owns them.
@@ -487,7 +529,7 @@ export function serverSideApply(
   if (!toRemove.isEmpty()) merged = (removeFields(merged, node, ATOMIC_LIST, toRemove, opts) ?? {}) as JsonObject;
 
   const changed = new FieldSet();
-  changedFields(stripUnowned(liveJson, opts), stripUnowned(merged, opts), node, ATOMIC_LIST, [], live !== undefined, changed, opts);
+  changedFields(stripUnowned(liveJson, opts), stripUnowned(merged, opts), node, ATOMIC_LIST, rootAt(changed), live !== undefined, opts);
   const conflicts: { manager: Manager; paths: string[][] }[] = [];
   for (const m of managers) {
     if (m === mine) continue;
@@ -501,15 +543,17 @@ export function serverSideApply(
     throw conflictMessage(conflicts);
   }
   const removed = new FieldSet();
-  removedFields(stripUnowned(liveJson, opts), stripUnowned(merged, opts), node, ATOMIC_LIST, [], removed, opts);
+  removedFields(stripUnowned(liveJson, opts), stripUnowned(merged, opts), node, ATOMIC_LIST, rootAt(removed), opts);
   for (const m of managers) {
     if (m === mine) continue;
     if (force) m.set = m.set.difference(changed);
     m.set = m.set.difference(removed);
   }
   const entry: ManagedFieldsEntry = { manager: opts.manager, operation: 'Apply', apiVersion: opts.gvk.apiVersion, fieldsType: 'FieldsV1', fieldsV1: {} };
-  if (opts.time !== undefined) entry.time = opts.time;
-  else if (mine?.entry.time !== undefined) entry.time = mine.entry.time;
+  // kube-apiserver stamps the time only when the apply changed the object.
+  const objectChanged = live === undefined || !deepEqual(withoutManagedFields(liveJson), withoutManagedFields(merged));
+  const time = objectChanged ? (opts.time ?? mine?.entry.time) : (mine?.entry.time ?? opts.time);
+  if (time !== undefined) entry.time = time;
   if (opts.subresource) entry.subresource = opts.subresource;
   const next = managers.filter((m) => m !== mine);
   next.push({ entry, set: newSet });
@@ -519,6 +563,13 @@ export function serverSideApply(
   const object = merged as unknown as KubeObject;
   object.metadata = { ...(object.metadata ?? {}), managedFields };
   return { object, managedFields };
+}
+
+function withoutManagedFields(obj: JsonObject): JsonObject {
+  if (!isObject(obj.metadata)) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
 }
 
 function compareManagers(a: Manager, b: Manager): number {
@@ -542,7 +593,7 @@ function lastAppliedCovers(live: KubeObject | undefined, conflicts: { paths: str
   }
   if (!isObject(lastApplied)) return false;
   const allowed = new FieldSet();
-  toFieldSet(stripUnowned(lastApplied, opts), node, ATOMIC_LIST, [], allowed, opts);
+  toFieldSet(stripUnowned(lastApplied, opts), node, ATOMIC_LIST, rootAt(allowed), opts);
   return conflicts.every((c) => c.paths.every((p) => allowed.has(p)));
 }
 
@@ -590,9 +641,9 @@ export function updateManagedFields(
   const before = stripUnowned((old ?? {}) as unknown as JsonObject, opts);
   const after = stripUnowned(updated as unknown as JsonObject, opts);
   const changed = new FieldSet();
-  changedFields(before, after, node, ATOMIC_LIST, [], true, changed, opts);
+  changedFields(before, after, node, ATOMIC_LIST, rootAt(changed), true, opts);
   const removed = new FieldSet();
-  removedFields(before, after, node, ATOMIC_LIST, [], removed, opts);
+  removedFields(before, after, node, ATOMIC_LIST, rootAt(removed), opts);
   const me = { manager, operation, subresource: opts.subresource };
   let mine = managers.find((m) => identity(m.entry) === identity(me));
   for (const m of managers) {

@@ -25,22 +25,40 @@ test('zk fixture converts to KUDO objects and names', () => {
   assert.equal(r.operator.metadata.name, 'zookeeper');
   assert.equal(r.operatorVersion.metadata.name, 'zookeeper-3.4.10-0.1.0');
   assert.deepEqual(r.operatorVersion.spec?.operator, { name: 'zookeeper', kind: 'Operator' });
-  assert.deepEqual(Object.keys(r.operatorVersion.spec?.templates ?? {}), ['pdb.yaml', 'services.yaml', 'statefulset.yaml', 'subfolder/statefulset2.yaml', 'validation.yaml']);
-  assert.deepEqual(r.operatorVersion.spec?.parameters?.[1], { name: 'cpus', description: 'Amount of cpu to provide to Zookeeper pods', required: true, default: '0.25', immutable: false });
+  assert.deepEqual(Object.keys(r.operatorVersion.spec?.templates ?? {}), [
+    'pdb.yaml',
+    'services.yaml',
+    'statefulset.yaml',
+    'subfolder/statefulset2.yaml',
+    'validation.yaml',
+  ]);
+  assert.deepEqual(r.operatorVersion.spec?.parameters?.[1], {
+    name: 'cpus',
+    description: 'Amount of cpu to provide to Zookeeper pods',
+    required: true,
+    default: '0.25',
+    immutable: false,
+  });
   assert.deepEqual(r.instance.metadata, { name: 'zookeeper-instance', labels: { 'kudo.dev/operator': 'zookeeper' } });
   assert.deepEqual(r.instance.spec, { operatorVersion: { name: 'zookeeper-3.4.10-0.1.0' } });
 });
 
 test('no appVersion: <name>-<operatorVersion>; conversion errors are KUDO texts', () => {
   const files = new Map([
-    ['operator.yaml', 'name: op\noperatorVersion: 0.1.0\ntasks:\n- name: a\n  kind: Apply\n  spec: {resources: [missing.yaml]}\n- name: b\n  kind: Nope\n- name: c\n  kind: Toggle\n  spec: {resources: [x.yaml]}\n- name: d\n  kind: Pipe\n  spec: {pod: x.yaml}\n'],
+    [
+      'operator.yaml',
+      'name: op\noperatorVersion: 0.1.0\ntasks:\n- name: a\n  kind: Apply\n  spec: {resources: [missing.yaml]}\n- name: b\n  kind: Nope\n- name: c\n  kind: Toggle\n  spec: {resources: [x.yaml]}\n- name: d\n  kind: Pipe\n  spec: {pod: x.yaml}\n',
+    ],
     ['params.yaml', 'parameters: []\n'],
     ['templates/x.yaml', 'kind: ConfigMap\n'],
     ['templates/notes.txt', 'ignored'],
   ]);
   const pkg = parsePackage(files, 'mem');
   assert.deepEqual(Object.keys(pkg.templates), ['x.yaml']);
-  assert.throws(() => packageToResources(pkg), { message: 'task a missing template: missing.yaml\nunknown task kind Nope\ntoggle task c does not have parameter specified\ntask d does not have pipe files specified' });
+  assert.throws(() => packageToResources(pkg), {
+    message:
+      'task a missing template: missing.yaml\nunknown task kind Nope\ntoggle task c does not have parameter specified\ntask d does not have pipe files specified',
+  });
   files.set('operator.yaml', 'name: op\noperatorVersion: 0.1.0\n');
   assert.equal(packageToResources(parsePackage(files, 'mem')).operatorVersion.metadata.name, 'op-0.1.0');
 });

@@ -9,7 +9,8 @@ import { formatFloatG } from './gofmt.js';
 type JsonValue = string | number | bigint | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 // Plain scalars that YAML 1.1 would read as non-strings must be quoted.
-const NON_STRING = /^(?:~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?0b[01_]+|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+const NON_STRING =
+  /^(?:~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?0b[01_]+|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
 
 /** Strings YAML would read back as another type get double quotes (go-yaml's choice). */
 function readsAsNonString(s: string): boolean {
@@ -56,7 +57,13 @@ function scalar(v: JsonValue, indent: string): string {
   if (s.includes('\n') && !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(s) && !/^\s/.test(s) && !/[ \t]\n/.test(s)) {
     const chomp = s.endsWith('\n') ? (s.endsWith('\n\n') ? '+' : '') : '-';
     const body = s.endsWith('\n') ? s.slice(0, -1) : s;
-    return `|${chomp}\n` + body.split('\n').map((l) => (l ? indent + '  ' + l : '')).join('\n');
+    return (
+      `|${chomp}\n` +
+      body
+        .split('\n')
+        .map((l) => (l ? indent + '  ' + l : ''))
+        .join('\n')
+    );
   }
   return quoteString(s);
 }

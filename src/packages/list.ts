@@ -18,7 +18,8 @@ export interface ListParametersOptions {
 
 /** The parameters table, sorted by name. Throws when more than one mode flag is set. */
 export function listParameters(pkg: Package, opts: ListParametersOptions = {}): string {
-  if ([opts.names, opts.required, opts.descriptions].filter(Boolean).length > 1) throw new Error("only one of the flags 'required', 'names', 'descriptions' can be set");
+  if ([opts.names, opts.required, opts.descriptions].filter(Boolean).length > 1)
+    throw new Error("only one of the flags 'required', 'names', 'descriptions' can be set");
   const params = pkg.params.parameters.map(toOperatorVersionParameter).sort(byName);
   if (opts.names) return table([['Name'], ...params.map((p) => [p.name ?? ''])]);
   if (opts.required) {
@@ -26,7 +27,13 @@ export function listParameters(pkg: Package, opts: ListParametersOptions = {}): 
     return req.length ? table([['Name'], ...req.map((p) => [p.name ?? ''])]) : 'no required parameters without default values found\n';
   }
   const header = ['Name', 'Default', 'Required', 'Immutable', ...(opts.descriptions ? ['Descriptions'] : [])];
-  const rows = params.map((p) => [p.name ?? '', p.default ?? '', String(!!p.required), String(!!p.immutable), ...(opts.descriptions ? [p.description ?? ''] : [])]);
+  const rows = params.map((p) => [
+    p.name ?? '',
+    p.default ?? '',
+    String(!!p.required),
+    String(!!p.immutable),
+    ...(opts.descriptions ? [p.description ?? ''] : []),
+  ]);
   return table([header, ...rows], COLUMN_WIDTH);
 }
 

@@ -162,7 +162,7 @@ export function templateKey(path: string): string | undefined {
   if (!path.startsWith(`${TEMPLATES_DIR}/`)) return undefined;
   const key = path.slice(TEMPLATES_DIR.length + 1);
   const base = key.slice(key.lastIndexOf('/') + 1);
-  return /.+\.yaml/.test(base) ? key : undefined;
+  return /\.yaml/.test(base) ? key : undefined;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

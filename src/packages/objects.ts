@@ -11,9 +11,14 @@ const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
 
 function nameError(kind: string, name: string): string | undefined {
-  if (kind === 'Service') return name.length <= 63 && DNS1035_LABEL.test(name) ? undefined : 'must be a DNS-1035 label (lower case letters, digits and "-", starting with a letter, at most 63 characters)';
+  if (kind === 'Service')
+    return name.length <= 63 && DNS1035_LABEL.test(name)
+      ? undefined
+      : 'must be a DNS-1035 label (lower case letters, digits and "-", starting with a letter, at most 63 characters)';
   if (LABEL_NAMED.has(kind)) return name.length <= 63 && DNS1123_LABEL.test(name) ? undefined : 'must be a DNS-1123 label (at most 63 characters)';
-  return name.length <= 253 && DNS1123_SUBDOMAIN.test(name) ? undefined : 'must be a DNS-1123 subdomain (lower case letters, digits, "-" and ".", at most 253 characters)';
+  return name.length <= 253 && DNS1123_SUBDOMAIN.test(name)
+    ? undefined
+    : 'must be a DNS-1123 subdomain (lower case letters, digits, "-" and ".", at most 253 characters)';
 }
 
 function labelKeyError(key: string): string | undefined {
@@ -38,11 +43,13 @@ export function objectErrors(obj: KubeObject): string[] {
     const err = nameError(obj.kind, name);
     if (err) errors.push(`metadata.name "${name}" ${err}`);
   }
-  if (meta?.namespace !== undefined && (typeof meta.namespace !== 'string' || !DNS1123_LABEL.test(meta.namespace))) errors.push(`metadata.namespace "${String(meta.namespace)}" must be a DNS-1123 label`);
+  if (meta?.namespace !== undefined && (typeof meta.namespace !== 'string' || !DNS1123_LABEL.test(meta.namespace)))
+    errors.push(`metadata.namespace "${String(meta.namespace)}" must be a DNS-1123 label`);
   for (const [k, v] of Object.entries(meta?.labels ?? {})) {
     const ke = labelKeyError(k);
     if (ke) errors.push(`label key "${k}": ${ke}`);
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) errors.push(`label "${k}" value "${String(v)}" must be at most 63 characters, alphanumeric, "-", "_" or ".", starting and ending alphanumeric`);
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
+      errors.push(`label "${k}" value "${String(v)}" must be at most 63 characters, alphanumeric, "-", "_" or ".", starting and ending alphanumeric`);
   }
   for (const [k, v] of Object.entries(meta?.annotations ?? {})) {
     const ke = labelKeyError(k);

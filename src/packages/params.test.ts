@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseParamsFile } from './model.js';
-import { mergeParameters, missingRequiredParameters, parseParameterArgs, parseParameterFile, templateParams, toOperatorVersionParameter, validateParameterValue, wrapParamValue } from './params.js';
+import {
+  mergeParameters,
+  missingRequiredParameters,
+  parseParameterArgs,
+  parseParameterFile,
+  templateParams,
+  toOperatorVersionParameter,
+  validateParameterValue,
+  wrapParamValue,
+} from './params.js';
 
 const ovParams = (yaml: string) => parseParamsFile(yaml).parameters.map(toOperatorVersionParameter);
 
@@ -20,9 +29,17 @@ test('params.yaml to OperatorVersion form', () => {
 });
 
 test('instance values are validated with KUDO messages', () => {
-  const [n, e, b, req] = ovParams('parameters:\n- name: NUM\n  type: integer\n  default: 3\n- name: E\n  enum: [a, b]\n  default: a\n- name: B\n  type: boolean\n  default: "true"\n- name: R\n');
-  assert.equal(validateParameterValue(n, 'x'), 'parameter "NUM" has an invalid value "x": type is "integer" but format of "x" is invalid: strconv.ParseInt: parsing "x": invalid syntax');
-  assert.equal(validateParameterValue(n, '99999999999999999999'), 'parameter "NUM" has an invalid value "99999999999999999999": type is "integer" but format of "99999999999999999999" is invalid: strconv.ParseInt: parsing "99999999999999999999": value out of range');
+  const [n, e, b, req] = ovParams(
+    'parameters:\n- name: NUM\n  type: integer\n  default: 3\n- name: E\n  enum: [a, b]\n  default: a\n- name: B\n  type: boolean\n  default: "true"\n- name: R\n',
+  );
+  assert.equal(
+    validateParameterValue(n, 'x'),
+    'parameter "NUM" has an invalid value "x": type is "integer" but format of "x" is invalid: strconv.ParseInt: parsing "x": invalid syntax',
+  );
+  assert.equal(
+    validateParameterValue(n, '99999999999999999999'),
+    'parameter "NUM" has an invalid value "99999999999999999999": type is "integer" but format of "99999999999999999999" is invalid: strconv.ParseInt: parsing "99999999999999999999": value out of range',
+  );
   assert.equal(validateParameterValue(n, '-12'), undefined);
   assert.equal(validateParameterValue(e, 'c'), 'parameter "E" has an invalid value "c": value is "c", but only allowed values are [a b]');
   assert.equal(validateParameterValue(b, 'T'), undefined);
@@ -34,7 +51,11 @@ test('instance values are validated with KUDO messages', () => {
 
 test('-p and -P parsing', () => {
   assert.deepEqual(parseParameterArgs(['a=1', 'b=x=y']).values, { a: '1', b: 'x=y' });
-  assert.deepEqual(parseParameterArgs(['a', '=1', 'b=']).errors, ['parameter not set: a', 'parameter name can not be empty: =1', 'parameter value can not be empty: b=']);
+  assert.deepEqual(parseParameterArgs(['a', '=1', 'b=']).errors, [
+    'parameter not set: a',
+    'parameter name can not be empty: =1',
+    'parameter value can not be empty: b=',
+  ]);
   const f = parseParameterFile('a: 2\nb: [1, 2]\nc: {x: z}\nd: true\ne: 1000000\nf:\n', 'p.yaml');
   assert.deepEqual(f.values, { a: '2', b: '- 1\n- 2\n', c: 'x: z\n', d: 'true', e: '1e+06' });
   assert.deepEqual(f.errors, ['f has a null value (https://yaml.org/spec/1.2/spec.html#id2803362) which is currently not supported']);
@@ -43,7 +64,9 @@ test('-p and -P parsing', () => {
 });
 
 test('.Params: strings except arrays and maps, instance values win, missing default is ""', () => {
-  const params = ovParams('parameters:\n- name: NUM\n  type: integer\n  default: 3\n- name: A\n  type: array\n  default: [80, 443]\n- name: M\n  type: map\n  default: {b: 1}\n- name: X\n- name: T\n  type: array\n');
+  const params = ovParams(
+    'parameters:\n- name: NUM\n  type: integer\n  default: 3\n- name: A\n  type: array\n  default: [80, 443]\n- name: M\n  type: map\n  default: {b: 1}\n- name: X\n- name: T\n  type: array\n',
+  );
   assert.deepEqual(templateParams(params, { NUM: '5' }), { NUM: '5', A: [80, 443], M: { b: 1 }, X: '', T: null });
   assert.equal(params[4].default, 'null\n');
   assert.throws(() => templateParams(params, { A: 'a: b' }), /not a valid array/);

@@ -119,7 +119,10 @@ export function typeError(type: string | undefined, value: RawValue): string | u
       return `type is "number" but format of ${sprintS(toJson(value))} is invalid`;
     case 'boolean':
       if (typeof value === 'boolean') return undefined;
-      if (typeof value === 'string') return parseGoBool(value) === undefined ? `type is "boolean" but format of ${goQuote(value)} is invalid: ${syntaxError('ParseBool', value)}` : undefined;
+      if (typeof value === 'string')
+        return parseGoBool(value) === undefined
+          ? `type is "boolean" but format of ${goQuote(value)} is invalid: ${syntaxError('ParseBool', value)}`
+          : undefined;
       return `type is "boolean" but format of ${sprintS(toJson(value))} is invalid`;
     case 'array':
       if (Array.isArray(value)) return undefined;
@@ -132,7 +135,9 @@ export function typeError(type: string | undefined, value: RawValue): string | u
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) return undefined;
       if (typeof value === 'string') {
         const parsed = parseYamlValue(value);
-        return parsed === undefined || (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) ? `type is "map", but format of ${value} is invalid` : undefined;
+        return parsed === undefined || (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed)))
+          ? `type is "map", but format of ${value} is invalid`
+          : undefined;
       }
       return `type is "map" but value ${sprintS(toJson(value))} is not a map`;
     default:
@@ -149,7 +154,8 @@ export function enumError(allowed: readonly RawValue[], value: RawValue): string
 
 /** KUDO's Parameter.ValidateValue for an instance value (OV parameter form). */
 export function validateParameterValue(p: Parameter, value: string): string | undefined {
-  if (p.required && (p.default === undefined || p.default === null) && value === '') return `parameter ${goQuote(p.name ?? '')} is required but has no value set`;
+  if (p.required && (p.default === undefined || p.default === null) && value === '')
+    return `parameter ${goQuote(p.name ?? '')} is required but has no value set`;
   if (value === '') return undefined;
   const err = typeError(p['value-type'], value) ?? (p.enum ? enumError(p.enum, value) : undefined);
   return err && `parameter ${goQuote(p.name ?? '')} has an invalid value ${goQuote(value)}: ${err}`;
@@ -175,7 +181,9 @@ export function unknownParameters(params: readonly Parameter[], values: Readonly
 
 /** `missing required parameters during installation: a,b`, or undefined (the CLI's client-side check). */
 export function missingRequiredParameters(params: readonly Parameter[], values: Readonly<Record<string, string>>): string | undefined {
-  const missing = params.filter((p) => p.required && (p.default === undefined || p.default === null) && !Object.hasOwn(values, p.name ?? '')).map((p) => p.name);
+  const missing = params
+    .filter((p) => p.required && (p.default === undefined || p.default === null) && !Object.hasOwn(values, p.name ?? ''))
+    .map((p) => p.name);
   return missing.length ? `missing required parameters during installation: ${missing.join(',')}` : undefined;
 }
 
@@ -188,7 +196,8 @@ export function parseParameterFile(text: string, file: string): { values: Record
   const values: Record<string, string> = {};
   const errors: string[] = [];
   if (doc.value === null) return { values, errors };
-  if (typeof doc.value !== 'object' || Array.isArray(doc.value)) throw new PackageError('parameter file must be a YAML map of parameter names to values', file, doc.lineOf([]));
+  if (typeof doc.value !== 'object' || Array.isArray(doc.value))
+    throw new PackageError('parameter file must be a YAML map of parameter names to values', file, doc.lineOf([]));
   for (const [k, v] of Object.entries(doc.value)) {
     if (v === null) errors.push(`${k} has a null value (https://yaml.org/spec/1.2/spec.html#id2803362) which is currently not supported`);
     else values[k] = typeof v === 'object' ? marshalYaml(toJson(v)) : sprintV(toJson(v));
@@ -244,7 +253,8 @@ export function templateParams(params: readonly Parameter[], values: Readonly<Re
     let value: ParamValue = raw;
     if (isStructured(p['value-type'])) {
       const parsed = parseYamlValue(raw);
-      const ok = parsed === null || (p['value-type'] === 'array' ? Array.isArray(parsed) : parsed !== undefined && typeof parsed === 'object' && !Array.isArray(parsed));
+      const ok =
+        parsed === null || (p['value-type'] === 'array' ? Array.isArray(parsed) : parsed !== undefined && typeof parsed === 'object' && !Array.isArray(parsed));
       if (!ok) throw new PackageError(`parameter ${goQuote(name)}: value ${goQuote(raw)} is not a valid ${p['value-type']}`);
       value = parsed as Json;
     }

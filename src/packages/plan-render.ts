@@ -76,7 +76,14 @@ export function renderPlan(pkg: Package, opts: PlanRenderOptions = {}): Rendered
   const operatorName = pkg.operator.name ?? '';
   const planName = opts.plan ?? DEPLOY_PLAN;
   const plan = spec.plans?.[planName];
-  if (!plan) throw new PackageError(`plan "${planName}" is not defined in operator.yaml (plans: ${Object.keys(spec.plans ?? {}).sort().join(', ') || 'none'})`);
+  if (!plan)
+    throw new PackageError(
+      `plan "${planName}" is not defined in operator.yaml (plans: ${
+        Object.keys(spec.plans ?? {})
+          .sort()
+          .join(', ') || 'none'
+      })`,
+    );
   const name = opts.instanceName ?? defaultInstanceName(operatorName);
   const namespace = opts.namespace ?? 'default';
   const parameters = opts.parameters ?? {};

@@ -6,7 +6,21 @@
  * callbacks the caller supplies.
  */
 import { createHash } from 'node:crypto';
-import { DEPENDENCIES_HASH_ANNOTATION, HERITAGE_LABEL, HERITAGE_VALUE, INSTANCE_LABEL, KUDO_API_VERSION, OPERATOR_LABEL, OPERATOR_VERSION_ANNOTATION, PHASE_ANNOTATION, PIPE_POD_ANNOTATION, PLAN_ANNOTATION, PLAN_UID_ANNOTATION, SKIP_HASH_ANNOTATION, STEP_ANNOTATION } from '../api/labels.js';
+import {
+  DEPENDENCIES_HASH_ANNOTATION,
+  HERITAGE_LABEL,
+  HERITAGE_VALUE,
+  INSTANCE_LABEL,
+  KUDO_API_VERSION,
+  OPERATOR_LABEL,
+  OPERATOR_VERSION_ANNOTATION,
+  PHASE_ANNOTATION,
+  PIPE_POD_ANNOTATION,
+  PLAN_ANNOTATION,
+  PLAN_UID_ANNOTATION,
+  SKIP_HASH_ANNOTATION,
+  STEP_ANNOTATION,
+} from '../api/labels.js';
 import { operatorVersionName, type Instance, type OperatorVersionSpec, type Parameter, type Plan, type Task } from '../api/types.js';
 import type { KubeObject, OwnerReference } from '../k8s/object.js';
 import { splitApiVersion } from '../k8s/object.js';
@@ -120,9 +134,11 @@ export function decodeObjects(text: string): KubeObject[] {
     if (Object.keys(value).length === 0) continue;
     const obj = value as Record<string, unknown>;
     if (typeof obj.kind !== 'string' || obj.kind === '') throw new Error(`decoding chunk ${JSON.stringify(preview(chunk))} failed: Object 'Kind' is missing`);
-    if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') throw new Error(`decoding chunk ${JSON.stringify(preview(chunk))} failed: Object 'apiVersion' is missing`);
+    if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '')
+      throw new Error(`decoding chunk ${JSON.stringify(preview(chunk))} failed: Object 'apiVersion' is missing`);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw new Error(`decoding chunk ${JSON.stringify(preview(chunk))} failed: metadata must be a map`);
+    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))
+      throw new Error(`decoding chunk ${JSON.stringify(preview(chunk))} failed: metadata must be a map`);
     out.push(obj as KubeObject);
   }
   return out;
@@ -178,7 +194,12 @@ export function enhanceObject(obj: KubeObject, ctx: RenderContext, owner: OwnerR
   const labels = { [HERITAGE_LABEL]: HERITAGE_VALUE, [OPERATOR_LABEL]: ctx.operatorName, [INSTANCE_LABEL]: ctx.instance.name };
   const root = obj as unknown as Json;
   addStrings(root, ['metadata', 'labels'], labels);
-  addStrings(root, ['metadata', 'annotations'], { [PLAN_ANNOTATION]: ctx.planName, [PHASE_ANNOTATION]: ctx.phaseName, [STEP_ANNOTATION]: ctx.stepName, [PLAN_UID_ANNOTATION]: ctx.planUid });
+  addStrings(root, ['metadata', 'annotations'], {
+    [PLAN_ANNOTATION]: ctx.planName,
+    [PHASE_ANNOTATION]: ctx.phaseName,
+    [STEP_ANNOTATION]: ctx.stepName,
+    [PLAN_UID_ANNOTATION]: ctx.planUid,
+  });
   const { templates, claimTemplates } = podTemplatePaths(obj);
   for (const path of templates) {
     addStrings(root, [...path, 'metadata', 'labels'], labels);
@@ -190,7 +211,10 @@ export function enhanceObject(obj: KubeObject, ctx: RenderContext, owner: OwnerR
     if (Array.isArray(claims)) for (const c of claims) if (isMap(c)) addStrings(c, ['metadata', 'labels'], labels);
   }
   const scope = ctx.scope(obj.apiVersion, obj.kind);
-  if (scope === undefined) throw new TaskRenderError(`failed to determine if object ${obj.apiVersion}/${obj.kind} ${obj.metadata.name ?? ''} is namespaced: no kind ${obj.kind} is registered for version ${obj.apiVersion}`);
+  if (scope === undefined)
+    throw new TaskRenderError(
+      `failed to determine if object ${obj.apiVersion}/${obj.kind} ${obj.metadata.name ?? ''} is namespaced: no kind ${obj.kind} is registered for version ${obj.apiVersion}`,
+    );
   if (scope === 'Namespaced') {
     obj.metadata.namespace = ctx.instance.namespace;
     const refs = (obj.metadata.ownerReferences ?? []).filter((r) => !r.controller);
@@ -227,7 +251,8 @@ function podSpecDependencies(template: unknown, namespace: string): Dependency[]
   const spec = isMap(template) && isMap(template.spec) ? template.spec : undefined;
   if (!spec) return [];
   const deps: Dependency[] = [];
-  for (const s of Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []) if (isMap(s)) deps.push({ kind: 'Secret', namespace, name: String(s.name ?? '') });
+  for (const s of Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : [])
+    if (isMap(s)) deps.push({ kind: 'Secret', namespace, name: String(s.name ?? '') });
   for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
     if (!isMap(v)) continue;
     if (isMap(v.configMap)) deps.push({ kind: 'ConfigMap', namespace, name: String(v.configMap.name ?? '') });
@@ -242,7 +267,8 @@ function sanitised(obj: KubeObject): Json {
   delete copy.apiVersion;
   delete copy.kind;
   const meta = (isMap(copy.metadata) ? copy.metadata : {}) as Json;
-  for (const f of ['namespace', 'ownerReferences', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'finalizers', 'annotations']) delete meta[f];
+  for (const f of ['namespace', 'ownerReferences', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'finalizers', 'annotations'])
+    delete meta[f];
   copy.metadata = meta;
   return copy;
 }
@@ -256,8 +282,15 @@ export function addDependenciesHashes(objects: KubeObject[], ctx: RenderContext)
     const key = `${d.kind}/${d.namespace}/${d.name}`;
     const cached = cache.get(key);
     if (cached) return cached;
-    const found = objects.find((o) => o.apiVersion === 'v1' && o.kind === d.kind && o.metadata.name === d.name && (o.metadata.namespace ?? '') === d.namespace) ?? ctx.lookup?.('v1', d.kind, d.namespace, d.name);
-    const hash = !found || Object.hasOwn(found.metadata.annotations ?? {}, SKIP_HASH_ANNOTATION) ? ZERO_HASH : createHash('md5').update(marshalYaml(sanitised(found) as never)).digest();
+    const found =
+      objects.find((o) => o.apiVersion === 'v1' && o.kind === d.kind && o.metadata.name === d.name && (o.metadata.namespace ?? '') === d.namespace) ??
+      ctx.lookup?.('v1', d.kind, d.namespace, d.name);
+    const hash =
+      !found || Object.hasOwn(found.metadata.annotations ?? {}, SKIP_HASH_ANNOTATION)
+        ? ZERO_HASH
+        : createHash('md5')
+            .update(marshalYaml(sanitised(found) as never))
+            .digest();
     cache.set(key, hash);
     return hash;
   };
@@ -265,7 +298,21 @@ export function addDependenciesHashes(objects: KubeObject[], ctx: RenderContext)
     if (!HASHED_KINDS[obj.kind]?.includes(obj.apiVersion)) continue;
     const path = obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
     const template = path.reduce<unknown>((cur, k) => (isMap(cur) ? cur[k] : undefined), obj);
-    const deps = podSpecDependencies(template, obj.metadata.namespace ?? '').sort((a, b) => (a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.namespace !== b.namespace ? (a.namespace < b.namespace ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const deps = podSpecDependencies(template, obj.metadata.namespace ?? '').sort((a, b) =>
+      a.kind !== b.kind
+        ? a.kind < b.kind
+          ? -1
+          : 1
+        : a.namespace !== b.namespace
+          ? a.namespace < b.namespace
+            ? -1
+            : 1
+          : a.name < b.name
+            ? -1
+            : a.name > b.name
+              ? 1
+              : 0,
+    );
     const total = createHash('md5');
     for (const d of deps) total.update(hashOf(d));
     addStrings(obj as unknown as Json, [...path, 'metadata', 'annotations'], { [DEPENDENCIES_HASH_ANNOTATION]: total.digest('hex') });
@@ -311,7 +358,9 @@ export function taskBuildError(task: Task): string | undefined {
   switch (task.kind) {
     case 'Apply':
     case 'Delete':
-      return (spec.resources ?? []).length ? undefined : fail(`${task.kind.toLowerCase()} task '${task.name ?? ''}' has an empty resource list. if that's what you need, use a Dummy task instead`);
+      return (spec.resources ?? []).length
+        ? undefined
+        : fail(`${task.kind.toLowerCase()} task '${task.name ?? ''}' has an empty resource list. if that's what you need, use a Dummy task instead`);
     case 'Toggle':
       if (!(spec.resources ?? []).length) return fail(`toggle task has an empty resource list. if that's what you need, use a Dummy task instead`);
       return spec.parameter ? undefined : fail('Missing parameter to evaluate the Toggle Task');
@@ -391,7 +440,8 @@ export function renderTask(task: Task, ctx: RenderContext): TaskResult {
       if (param['value-type'] === 'array' || param['value-type'] === 'map') throw new TaskRenderError(`value of parameter ${name} isn't a string`);
       const raw = Object.hasOwn(ctx.parameters, name) ? ctx.parameters[name] : (param.default ?? '');
       const on = parseGoBool(raw);
-      if (on === undefined) throw new TaskRenderError(`could not parse value of parameter ${name}: strconv.ParseBool: parsing ${JSON.stringify(raw)}: invalid syntax`);
+      if (on === undefined)
+        throw new TaskRenderError(`could not parse value of parameter ${name}: strconv.ParseBool: parsing ${JSON.stringify(raw)}: invalid syntax`);
       return applyOrDelete(on ? 'apply' : 'delete', spec.resources ?? [], ctx);
     }
     case 'Dummy':
@@ -428,7 +478,9 @@ function renderPipe(task: Task, ctx: RenderContext): TaskResult {
   pod.metadata = { ...(isMap(pod.metadata) ? pod.metadata : {}), name: `${pipeName(parts)}.pipepod` };
   pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [PIPE_POD_ANNOTATION]: 'true' };
   podSpec.restartPolicy = 'OnFailure';
-  podSpec.containers = [{ name: 'waiter', image: 'busybox', command: ['/bin/sh', '-c', 'sleep infinity'], volumeMounts: [{ name: volume.name, mountPath: mount.mountPath }] }];
+  podSpec.containers = [
+    { name: 'waiter', image: 'busybox', command: ['/bin/sh', '-c', 'sleep infinity'], volumeMounts: [{ name: volume.name, mountPath: mount.mountPath }] },
+  ];
   enhanceAll([pod], ctx);
   const artifacts = (spec.pipe ?? []).map((p) => ({
     key: p.key ?? '',
@@ -443,7 +495,8 @@ function renderPipe(task: Task, ctx: RenderContext): TaskResult {
 /** KUDO's pipe pod checks; the error text or undefined. */
 export function validatePipePod(pod: KubeObject, pipes: readonly { file?: string; envFile?: string }[]): string | undefined {
   const spec = isMap(pod.spec) ? pod.spec : {};
-  if (Array.isArray(spec.containers) && spec.containers.length > 0) return 'pipe pod should not have containers. pipe artifacts are generated in the init container';
+  if (Array.isArray(spec.containers) && spec.containers.length > 0)
+    return 'pipe pod should not have containers. pipe artifacts are generated in the init container';
   const inits = Array.isArray(spec.initContainers) ? spec.initContainers : [];
   if (inits.length !== 1 || !isMap(inits[0])) return 'pipe pod should define one init container that generated artifacts defined';
   if (spec.restartPolicy !== undefined && spec.restartPolicy !== '' && spec.restartPolicy !== 'OnFailure') return 'pipe pod RestartPolicy should be OnFailure';
@@ -468,7 +521,14 @@ export function pipeArtifactObject(artifact: PipeArtifact, content: Uint8Array, 
   let obj: KubeObject;
   if (artifact.envFile) {
     const data = parseEnvFile(Buffer.from(content).toString('utf8'));
-    obj = { apiVersion: 'v1', kind: artifact.kind, metadata: { name: artifact.name }, ...(artifact.kind === 'Secret' ? { type: 'Opaque', data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } : { data }) };
+    obj = {
+      apiVersion: 'v1',
+      kind: artifact.kind,
+      metadata: { name: artifact.name },
+      ...(artifact.kind === 'Secret'
+        ? { type: 'Opaque', data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) }
+        : { data }),
+    };
   } else if (artifact.kind === 'Secret') {
     obj = { apiVersion: 'v1', kind: 'Secret', metadata: { name: artifact.name }, type: 'Opaque', data: { [base]: Buffer.from(content).toString('base64') } };
   } else {
@@ -488,7 +548,10 @@ export function parseEnvFile(text: string): Record<string, string> {
     const eq = line.indexOf('=');
     if (eq < 0) throw new Error(`"${line}" is not a valid env var definition (KEY=VAL)`);
     const key = line.slice(0, eq);
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(key)) throw new Error(`"${key}" is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`);
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(key))
+      throw new Error(
+        `"${key}" is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`,
+      );
     out[key] = line.slice(eq + 1);
   }
   return out;

@@ -40,7 +40,10 @@ test('add maintainer, task and plan', () => {
   assert.match(operatorYaml(added.operator), /- kind: Apply\n {2}name: Foo\n {2}spec:\n {4}resources:\n {4}- bar\.yaml\n {4}- services\.yaml\n/);
   assert.throws(() => addTask(op, { name: 'x', kind: 'Apply', spec: { resources: ['../x.yaml'] } }, []), /invalid template name/);
   assert.throws(() => addTask(op, { name: 'infra', kind: 'Apply' }, []), /task "infra" already exists/);
-  const planned = addPlan(added.operator, 'backup', { strategy: 'serial', phases: [{ name: 'b', strategy: 'serial', steps: [{ name: 's', tasks: ['Foo'] }] }] });
+  const planned = addPlan(added.operator, 'backup', {
+    strategy: 'serial',
+    phases: [{ name: 'b', strategy: 'serial', steps: [{ name: 's', tasks: ['Foo'] }] }],
+  });
   assert.deepEqual(Object.keys(planned.plans ?? {}), ['deploy', 'validation', 'backup']);
   assert.throws(() => addPlan(op, 'x', { phases: [{ steps: [{ tasks: ['missing'] }] }] }), /task "missing" used in plan "x" is not defined/);
   // What we write reads back to the same thing.

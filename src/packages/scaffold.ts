@@ -29,7 +29,8 @@ export function paramsYaml(params: ParamsFile | { apiVersion?: string; parameter
 
 /** KUDO's `package new` defaults. */
 export function newOperator(name: string, opts: { kudoVersion?: string } = {}): { operator: OperatorFile; params: ParamsFile } {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new Error(`invalid operator name "${name}": use lower case letters, digits and '-', starting and ending with a letter or digit`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name))
+    throw new Error(`invalid operator name "${name}": use lower case letters, digits and '-', starting and ending with a letter or digit`);
   const operator: OperatorFile = {
     apiVersion: KUDO_API_VERSION,
     name,
@@ -86,7 +87,9 @@ export function addTask(op: OperatorFile, task: Task, existingTemplates: readonl
   if ((op.tasks ?? []).some((t) => t.name === task.name)) throw new Error(`task "${task.name}" already exists`);
   const spec = task.spec ?? {};
   const refs = [...(spec.resources ?? []), ...(spec.pod ? [spec.pod] : []), ...(spec.parameterFile ? [spec.parameterFile] : [])];
-  for (const r of refs) if (r.startsWith('/') || r.split('/').includes('..') || !r.endsWith('.yaml')) throw new Error(`invalid template name "${r}": a .yaml path below templates/`);
+  for (const r of refs)
+    if (r.startsWith('/') || r.split('/').includes('..') || !r.endsWith('.yaml'))
+      throw new Error(`invalid template name "${r}": a .yaml path below templates/`);
   return { operator: { ...op, tasks: [...(op.tasks ?? []), task] }, missingTemplates: [...new Set(refs)].filter((r) => !existingTemplates.includes(r)) };
 }
 
@@ -95,6 +98,7 @@ export function addPlan(op: OperatorFile, name: string, plan: Plan): OperatorFil
   if (!name) throw new Error('plan name can not be empty');
   if (Object.hasOwn(op.plans ?? {}, name)) throw new Error(`plan "${name}" already exists`);
   const tasks = new Set((op.tasks ?? []).map((t) => t.name));
-  for (const ph of plan.phases ?? []) for (const st of ph.steps ?? []) for (const t of st.tasks ?? []) if (!tasks.has(t)) throw new Error(`task "${t}" used in plan "${name}" is not defined`);
+  for (const ph of plan.phases ?? [])
+    for (const st of ph.steps ?? []) for (const t of st.tasks ?? []) if (!tasks.has(t)) throw new Error(`task "${t}" used in plan "${name}" is not defined`);
   return { ...op, plans: { ...(op.plans ?? {}), [name]: plan } };
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { verifyCommand } from './commands/verify.js';
 import { loadPackage } from './io/files.js';
 import { parsePackage } from './model.js';
-import { verifyPackage } from './verify.js';
+import { parameterStyleWarnings, verifyPackage } from './verify.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 
@@ -60,7 +60,11 @@ test('template and task checks', () => {
     'error rendering template: template: a.yaml:4:30: executing "a.yaml" at <.Params.UNDEFINED>: map has no entry for key "UNDEFINED"',
     "template \"ns.yaml\" contains 'kind: Namespace' not allowed unless specified as 'NamespaceManifest'",
   ]);
-  assert.deepEqual(r.warnings, ['task "unused" defined but not used', 'template "broken.yaml" is not referenced from any task', 'template "ns.yaml" is not referenced from any task']);
+  assert.deepEqual(r.warnings, [
+    'task "unused" defined but not used',
+    'template "broken.yaml" is not referenced from any task',
+    'template "ns.yaml" is not referenced from any task',
+  ]);
 });
 
 test('parameter checks', () => {
@@ -76,9 +80,9 @@ test('parameter checks', () => {
     'parameter "BAD_ENUM" has an invalid enum value: type is "integer" but format of "x" is invalid: strconv.ParseInt: parsing "x": invalid syntax',
     'parameter "INT" has an invalid default value: type is "integer" but format of %!s(float64=3) is invalid',
     'parameter "DEF" has an invalid default value: value is "c", but only allowed values are [a b]',
-    "parameter \"ADV\" has a group with invalid character '/'",
+    'parameter "ADV" has a group with invalid character \'/\'',
     'parameter "ADV" is marked as advanced, but also as required and has no default. An advanced parameter must either be optional or have a default value',
-    "parameter group \"a/b\" contains invalid character '/'",
+    'parameter group "a/b" contains invalid character \'/\'',
     'parameter group "g" is duplicated',
     'parameter "ADV" has a group "x/y" that is not defined in the group section',
     'parameter "NOGROUP" has a group "missing" that is not defined in the group section',
@@ -87,14 +91,62 @@ test('parameter checks', () => {
 
 test('namespace manifest checks', () => {
   const base = `${OP}plans: {deploy: {}}\n`;
-  assert.deepEqual(verifyFiles({ 'operator.yaml': `${base}namespaceManifest: ns.yaml\n` }).errors, ['NamespaceManifest "ns.yaml" not found in /templates folder']);
-  assert.deepEqual(verifyFiles({ 'operator.yaml': `${base}namespaceManifest: ns.yaml\n`, 'templates/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Namespace }}\n' }).errors, []);
-  assert.deepEqual(verifyFiles({ 'operator.yaml': `${base}namespaceManifest: ns.yaml\n`, 'templates/ns.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' }).errors, ['NamespaceManifest "ns.yaml" found but manifest is not kind: Namespace']);
+  assert.deepEqual(verifyFiles({ 'operator.yaml': `${base}namespaceManifest: ns.yaml\n` }).errors, [
+    'NamespaceManifest "ns.yaml" not found in /templates folder',
+  ]);
+  assert.deepEqual(
+    verifyFiles({
+      'operator.yaml': `${base}namespaceManifest: ns.yaml\n`,
+      'templates/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Namespace }}\n',
+    }).errors,
+    [],
+  );
+  assert.deepEqual(
+    verifyFiles({ 'operator.yaml': `${base}namespaceManifest: ns.yaml\n`, 'templates/ns.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' })
+      .errors,
+    ['NamespaceManifest "ns.yaml" found but manifest is not kind: Namespace'],
+  );
 });
 
 test('unknown keys in package files are warnings naming file and line', () => {
   const r = verifyPackage(loadPackage(join(testdata, 'zk')));
   assert.equal(r.errors.length, 0);
-  const pkg = parsePackage(new Map([['operator.yaml', `${OP}plans: {deploy: {}}\nversion: 1\n`], ['params.yaml', 'parameters:\n- name: A\n  desription: typo\n  trigger: deploy\n']]), 'mem');
-  assert.deepEqual(verifyPackage(pkg).warnings, ['operator.yaml:5: unknown field version is ignored', 'params.yaml:3: unknown field parameters[0].desription is ignored']);
+  const pkg = parsePackage(
+    new Map([
+      ['operator.yaml', `${OP}plans: {deploy: {}}\nversion: 1\n`],
+      ['params.yaml', 'parameters:\n- name: A\n  desription: typo\n  trigger: deploy\n'],
+    ]),
+    'mem',
+  );
+  assert.deepEqual(verifyPackage(pkg).warnings, [
+    'operator.yaml:5: unknown field version is ignored',
+    'params.yaml:3: unknown field parameters[0].desription is ignored',
+  ]);
+});
+
+test('--param-checks style warnings', () => {
+  const pkg = parsePackage(
+    new Map([
+      ['operator.yaml', `${OP}plans: {deploy: {}}\n`],
+      [
+        'params.yaml',
+        'groups:\n- name: g\n  displayName: Group\nparameters:\n- name: A\n  displayName: "size:"\n  description: the size\n  hint: Bytes\n  trigger: deploy\n- name: B\n  displayName: Count\n  description: How many.\n  hint: A number.\n  group: g\n  type: integer\n  trigger: deploy\n',
+      ],
+    ]),
+    'mem',
+  );
+  assert.deepEqual(parameterStyleWarnings(pkg, ['all']), [
+    `parameter "A" has a displayName ending with ':'`,
+    'parameter "A" has a displayName that does not start with a capital letter',
+    'parameter "A" has a description not ending with one of \'.!?)\'',
+    'parameter "A" has a description that does not start with a capital letter',
+    'parameter "A" has a hint not ending with a \'.\'',
+    'parameter "A" has no group',
+    'parameter "A" has no explicit type assigned',
+    'parameter group "g" has no description',
+  ]);
+  assert.deepEqual(parameterStyleWarnings(pkg, ['type']), ['parameter "A" has no explicit type assigned']);
+  assert.throws(() => parameterStyleWarnings(pkg, ['nope']), {
+    message: 'unknown parameter check: nope, must be one of [display hint desc type hasgroup groups all]',
+  });
 });

@@ -39,7 +39,8 @@ function duplicates(pkg: Package, r: VerifyResult): void {
 
 function invalidChars(pkg: Package, r: VerifyResult): void {
   for (const p of pkg.params.parameters) {
-    for (const ch of (p.name ?? '').toLowerCase()) if (';,'.includes(ch)) r.errors.push(`parameter ${goQuote(p.name ?? '')} contains invalid character '${ch}'`);
+    for (const ch of (p.name ?? '').toLowerCase())
+      if (';,'.includes(ch)) r.errors.push(`parameter ${goQuote(p.name ?? '')} contains invalid character '${ch}'`);
   }
 }
 
@@ -56,7 +57,12 @@ function versions(pkg: Package, r: VerifyResult): void {
 function taskBuild(pkg: Package, r: VerifyResult): void {
   for (const t of pkg.operator.tasks ?? []) {
     // verify only checks a KudoOperator's package; its version is resolved at install.
-    const err = t.kind === 'KudoOperator' ? (t.spec?.package ? undefined : `task validation error: kudo operator task '${t.name ?? ''}' has an empty package name`) : taskBuildError(t);
+    const err =
+      t.kind === 'KudoOperator'
+        ? t.spec?.package
+          ? undefined
+          : `task validation error: kudo operator task '${t.name ?? ''}' has an empty package name`
+        : taskBuildError(t);
     if (err) r.errors.push(err);
   }
 }
@@ -114,7 +120,8 @@ function parameterChecks(pkg: Package, uses: Map<string, TemplateUses>, r: Verif
   const defined = new Set(params.map((p) => p.name ?? ''));
   const toggles = (pkg.operator.tasks ?? []).filter((t: Task) => t.kind === 'Toggle');
   // Undefined parameters.
-  for (const [name, u] of uses) for (const p of [...u.params].sort()) if (!defined.has(p)) r.errors.push(`parameter ${goQuote(p)} in template ${name} is not defined`);
+  for (const [name, u] of uses)
+    for (const p of [...u.params].sort()) if (!defined.has(p)) r.errors.push(`parameter ${goQuote(p)} in template ${name} is not defined`);
   for (const t of toggles) {
     const p = t.spec?.parameter;
     if (p && !defined.has(p)) r.errors.push(`parameter ${goQuote(p)} in ToggleTask ${t.name ?? ''} is not defined`);
@@ -143,7 +150,8 @@ function parameterChecks(pkg: Package, uses: Map<string, TemplateUses>, r: Verif
   }
   for (const p of params) {
     if (p.group?.includes('/')) pe(p, "has a group with invalid character '/'");
-    if (p.advanced && !hasValue(p.default) && p.required) pe(p, 'is marked as advanced, but also as required and has no default. An advanced parameter must either be optional or have a default value');
+    if (p.advanced && !hasValue(p.default) && p.required)
+      pe(p, 'is marked as advanced, but also as required and has no default. An advanced parameter must either be optional or have a default value');
   }
   const groups = new Set<string>();
   for (const g of pkg.params.groups ?? []) {
@@ -223,7 +231,8 @@ function renderCheck(pkg: Package, uses: Map<string, TemplateUses>, data: Record
 function namespaceChecks(pkg: Package, data: Record<string, unknown>, r: VerifyResult): void {
   const manifest = pkg.operator.namespaceManifest;
   for (const name of sortedTemplates(pkg)) {
-    if (name !== manifest && /kind:\s*Namespace/.test(pkg.templates[name])) r.errors.push(`template ${goQuote(name)} contains 'kind: Namespace' not allowed unless specified as 'NamespaceManifest'`);
+    if (name !== manifest && /kind:\s*Namespace/.test(pkg.templates[name]))
+      r.errors.push(`template ${goQuote(name)} contains 'kind: Namespace' not allowed unless specified as 'NamespaceManifest'`);
   }
   if (!manifest) return;
   const source = pkg.templates[manifest];
@@ -254,7 +263,9 @@ export function removedApiWarnings(pkg: Package): string[] {
     const flush = (): void => {
       const removed = apiVersion && kind ? removedApi(apiVersion.value, kind) : undefined;
       if (removed && apiVersion) {
-        out.push(`template ${goQuote(name)} line ${apiVersion.line}: ${removed.apiVersion} ${removed.kind} is no longer served since Kubernetes ${removed.removedIn}; ${removed.replacement ? `use ${removed.replacement}` : 'the kind was removed'}`);
+        out.push(
+          `template ${goQuote(name)} line ${apiVersion.line}: ${removed.apiVersion} ${removed.kind} is no longer served since Kubernetes ${removed.removedIn}; ${removed.replacement ? `use ${removed.replacement}` : 'the kind was removed'}`,
+        );
       }
       apiVersion = undefined;
       kind = undefined;
@@ -290,4 +301,44 @@ export function verifyPackage(pkg: Package): VerifyResult {
   }
   r.warnings.push(...removedApiWarnings(pkg));
   return r;
+}
+
+export const PARAM_CHECKS = ['display', 'hint', 'desc', 'type', 'hasgroup', 'groups', 'all'] as const;
+
+const startsCapital = (s: string): boolean => /^\p{Lu}/u.test(s);
+
+/** `--param-checks`: optional style warnings about parameter metadata. Throws on an unknown check name. */
+export function parameterStyleWarnings(pkg: Package, checks: readonly string[]): string[] {
+  for (const c of checks)
+    if (!(PARAM_CHECKS as readonly string[]).includes(c)) throw new Error(`unknown parameter check: ${c}, must be one of [${PARAM_CHECKS.join(' ')}]`);
+  const on = (c: string): boolean => checks.includes(c) || checks.includes('all');
+  const out: string[] = [];
+  const describe = (subject: string, displayName: string | undefined, description: string | undefined): void => {
+    if (on('display')) {
+      if (!displayName) out.push(`${subject} has no displayName`);
+      else {
+        if (displayName.endsWith(':')) out.push(`${subject} has a displayName ending with ':'`);
+        if (!startsCapital(displayName)) out.push(`${subject} has a displayName that does not start with a capital letter`);
+      }
+    }
+    if (on('desc')) {
+      if (!description) out.push(`${subject} has no description`);
+      else {
+        if (!/[.!?)]$/.test(description.trimEnd())) out.push(`${subject} has a description not ending with one of '.!?)'`);
+        if (!startsCapital(description)) out.push(`${subject} has a description that does not start with a capital letter`);
+      }
+    }
+  };
+  for (const p of pkg.params.parameters) {
+    const subject = `parameter ${goQuote(p.name ?? '')}`;
+    describe(subject, p.displayName, p.description);
+    if (on('hint')) {
+      if (!p.hint) out.push(`${subject} has no hint`);
+      else if (!p.hint.endsWith('.')) out.push(`${subject} has a hint not ending with a '.'`);
+    }
+    if (on('hasgroup') && !p.group) out.push(`${subject} has no group`);
+    if (on('type') && !p.type) out.push(`${subject} has no explicit type assigned`);
+  }
+  if (on('groups')) for (const g of pkg.params.groups ?? []) describe(`parameter group ${goQuote(g.name ?? '')}`, g.displayName, g.description);
+  return out;
 }

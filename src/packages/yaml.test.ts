@@ -33,12 +33,16 @@ test('params defaults: required true, immutable false, null parameters', () => {
 test('malformed YAML names the file and line', () => {
   assert.throws(
     () => parseOperatorFile('name: x\ntasks:\n  - name: [a\n  b: c\n', 'operator.yaml'),
-    (e: unknown) => e instanceof PackageError && e.file === 'operator.yaml' && e.line === 4 && /^operator\.yaml:4: malformed YAML: Flow sequence/.test(e.message),
+    (e: unknown) =>
+      e instanceof PackageError && e.file === 'operator.yaml' && e.line === 4 && /^operator\.yaml:4: malformed YAML: Flow sequence/.test(e.message),
   );
 });
 
 test('duplicate keys are an error with a line', () => {
-  assert.throws(() => parseOperatorFile('name: a\nname: b\n', 'operator.yaml'), (e: unknown) => e instanceof PackageError && e.line === 2);
+  assert.throws(
+    () => parseOperatorFile('name: a\nname: b\n', 'operator.yaml'),
+    (e: unknown) => e instanceof PackageError && e.line === 2,
+  );
 });
 
 test('wrong field types name the field and line', () => {
@@ -46,7 +50,10 @@ test('wrong field types name the field and line', () => {
     () => parseOperatorFile('name: a\ntasks:\n  - name: t\n    spec:\n      resources: x.yaml\n', 'operator.yaml'),
     (e: unknown) => e instanceof PackageError && e.message === 'operator.yaml:5: field tasks[0].spec.resources: expected a list, got a string',
   );
-  assert.throws(() => parseParamsFile('parameters:\n  - name: a\n    required: "false"\n', 'params.yaml'), /params\.yaml:3: field parameters\[0\]\.required: expected a boolean, got a string/);
+  assert.throws(
+    () => parseParamsFile('parameters:\n  - name: a\n    required: "false"\n', 'params.yaml'),
+    /params\.yaml:3: field parameters\[0\]\.required: expected a boolean, got a string/,
+  );
 });
 
 test('unknown keys are warnings with a line', () => {
@@ -56,11 +63,15 @@ test('unknown keys are warnings with a line', () => {
 });
 
 test('apiVersion other than kudo.dev/v1beta1 is refused', () => {
-  assert.throws(() => parseOperatorFile('apiVersion: kudo.dev/v1alpha1\nname: a\n'), /expecting supported API version kudo.dev\/v1beta1 but got kudo.dev\/v1alpha1/);
+  assert.throws(
+    () => parseOperatorFile('apiVersion: kudo.dev/v1alpha1\nname: a\n'),
+    /expecting supported API version kudo.dev\/v1beta1 but got kudo.dev\/v1alpha1/,
+  );
 });
 
 test('alias bombs are stopped', () => {
   let doc = 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n';
-  for (let i = 0; i < 8; i++) doc += `${'b' + i}: &b${i} [*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)}]\n`;
+  for (let i = 0; i < 8; i++)
+    doc += `${'b' + i}: &b${i} [*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)}]\n`;
   assert.throws(() => parseYaml(doc, 'bomb.yaml'), /too large/);
 });

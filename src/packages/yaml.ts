@@ -41,10 +41,11 @@ const schemaOptions = {
   version: '1.1' as const,
   intAsBigInt: true,
   // go-yaml v2 keeps timestamps and sexagesimal numbers as strings.
-  customTags: (tags: unknown[]) => tags.filter((t) => {
-    const tag = t as { tag?: string; format?: string };
-    return tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.format !== 'TIME';
-  }) as never,
+  customTags: (tags: unknown[]) =>
+    tags.filter((t) => {
+      const tag = t as { tag?: string; format?: string };
+      return tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.format !== 'TIME';
+    }) as never,
 };
 
 /** Parses one YAML document. Throws PackageError naming the file and line. */
@@ -115,8 +116,20 @@ export interface DecodeContext {
   warnings: Warning[];
 }
 
-const describe = (v: RawValue): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : typeof v === 'bigint' || typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'a boolean' : 'a string');
-const fieldName = (path: readonly (string | number)[]): string => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(document)';
+const describe = (v: RawValue): string =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'a list'
+      : typeof v === 'object'
+        ? 'a map'
+        : typeof v === 'bigint' || typeof v === 'number'
+          ? 'a number'
+          : typeof v === 'boolean'
+            ? 'a boolean'
+            : 'a string';
+const fieldName = (path: readonly (string | number)[]): string =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(document)';
 
 /**
  * Converts a raw YAML value to the shape: scalars in string fields become Go-formatted

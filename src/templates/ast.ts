@@ -213,7 +213,7 @@ function quoteName(s: string): string {
 export function nodeToString(n: Node): string {
   switch (n.type) {
     case NodeType.Text:
-      return JSON.stringify(n.text);
+      return n.text;
     case NodeType.Comment:
       return '{{' + n.text + '}}';
     case NodeType.Action:
@@ -296,7 +296,8 @@ export function utf8Length(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 0x80) continue;
     if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff) n += 1; // surrogate pair: 2 units, 4 bytes
+    else if (c >= 0xd800 && c <= 0xdbff)
+      n += 1; // surrogate pair: 2 units, 4 bytes
     else if (c >= 0xdc00 && c <= 0xdfff) n += 1;
     else n += 2;
   }

@@ -7,7 +7,23 @@
  */
 import { GoComplex } from './complex.js';
 import { compareGoStrings, formatValue, sprint, sprintf, sprintln } from './fmt.js';
-import { FuncError, GoFunc, GoInt, GoStruct, GoTime, goTypeName, mapElemType, setSliceType, sliceElemType, type FuncDef, type FuncMap, type GoMap, type GoValue, type IntKind, type ParamType } from './values.js';
+import {
+  FuncError,
+  GoFunc,
+  GoInt,
+  GoStruct,
+  GoTime,
+  goTypeName,
+  mapElemType,
+  setSliceType,
+  sliceElemType,
+  type FuncDef,
+  type FuncMap,
+  type GoMap,
+  type GoValue,
+  type IntKind,
+  type ParamType,
+} from './values.js';
 
 /** Parameter type of builtins that see raw values (Go's reflect.Value parameters). */
 export const RAW: ParamType = 'reflect.Value';
@@ -326,7 +342,8 @@ export function jsEscape(s: string): string {
 export function urlQueryEscape(s: string): string {
   let out = '';
   for (const b of encoder.encode(s)) {
-    if ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d || b === 0x5f || b === 0x2e || b === 0x7e) out += String.fromCharCode(b);
+    if ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d || b === 0x5f || b === 0x2e || b === 0x7e)
+      out += String.fromCharCode(b);
     else if (b === 0x20) out += '+';
     else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
   }
@@ -336,7 +353,8 @@ export function urlQueryEscape(s: string): string {
 // ---------------------------------------------------------------------------
 // call
 
-const canBeNilType = (t: string): boolean => t === 'interface {}' || t === 'any' || t.startsWith('[]') || t.startsWith('map[') || t.startsWith('*') || t.startsWith('func');
+const canBeNilType = (t: string): boolean =>
+  t === 'interface {}' || t === 'any' || t.startsWith('[]') || t.startsWith('map[') || t.startsWith('*') || t.startsWith('func');
 
 /** Go's prepareArg for `call`: values must already have the parameter's type. */
 function prepareArg(v: GoValue, type: string): GoValue {

@@ -9,7 +9,22 @@
  * break/continue travel as return codes instead of exceptions.
  */
 import { NodeType, lineCol, nodeToString } from './ast.js';
-import type { ArgNode, ChainNode, CommandNode, FieldNode, IdentifierNode, IfNode, ListNode, Node, PipeNode, RangeNode, TemplateNode, Tree, VariableNode, WithNode } from './ast.js';
+import type {
+  ArgNode,
+  ChainNode,
+  CommandNode,
+  FieldNode,
+  IdentifierNode,
+  IfNode,
+  ListNode,
+  Node,
+  PipeNode,
+  RangeNode,
+  TemplateNode,
+  Tree,
+  VariableNode,
+  WithNode,
+} from './ast.js';
 import { RAW, SHORT_CIRCUIT, builtinDefs, isMap, truth, zeroValue } from './builtins.js';
 import { GoComplex } from './complex.js';
 import { formatValue, sortedKeys } from './fmt.js';
@@ -29,6 +44,9 @@ export class TemplateError extends Error {
     this.name = 'TemplateError';
   }
 }
+
+/** A resource limit was hit; passes through function calls unwrapped. */
+export class TemplateLimitError extends TemplateError {}
 
 export type MissingKey = 'default' | 'zero' | 'error';
 
@@ -63,7 +81,19 @@ const enum Missing {
   Error,
 }
 
-const INT_BITS: Record<string, number> = { int: 64, int8: 8, int16: 16, int32: 32, int64: 64, uint: 64, uint8: 8, uint16: 16, uint32: 32, uint64: 64, uintptr: 64 };
+const INT_BITS: Record<string, number> = {
+  int: 64,
+  int8: 8,
+  int16: 16,
+  int32: 32,
+  int64: 64,
+  uint: 64,
+  uint8: 8,
+  uint16: 16,
+  uint32: 32,
+  uint64: 64,
+  uintptr: 64,
+};
 
 export class Executor {
   private out = '';
@@ -97,10 +127,15 @@ export class Executor {
 
   // --- errors -------------------------------------------------------------
 
-  fail(node: { pos: number }, msg: string): never {
+  fail(node: { pos: number }, msg: string, limit = false): never {
     const { line, col } = lineCol(this.tree.source, node.pos);
     const ctx = nodeToString(node as Node);
-    throw new TemplateError(`template: ${this.tree.parseName}:${line}:${col}: executing ${goQuote(this.tree.name)} at <${ctx}>: ${msg}`, 'exec', this.tree.parseName, line);
+    throw new (limit ? TemplateLimitError : TemplateError)(
+      `template: ${this.tree.parseName}:${line}:${col}: executing ${goQuote(this.tree.name)} at <${ctx}>: ${msg}`,
+      'exec',
+      this.tree.parseName,
+      line,
+    );
   }
 
   // --- variables ----------------------------------------------------------
@@ -131,7 +166,16 @@ export class Executor {
 
   private write(s: string, node: Node): void {
     this.out += s;
-    if (this.out.length > this.maxOut) this.fail(node, `output exceeds the limit of ${this.maxOut} bytes`);
+    if (this.out.length > this.maxOut) {
+      const { line, col } = lineCol(this.tree.source, node.pos);
+      const where = `${this.tree.parseName}:${line}:${col}`;
+      throw new TemplateLimitError(
+        `template: ${where}: executing ${goQuote(this.tree.name)}: output exceeds the limit of ${this.maxOut} bytes`,
+        'exec',
+        this.tree.parseName,
+        line,
+      );
+    }
   }
 
   // --- statements ---------------------------------------------------------
@@ -218,7 +262,7 @@ export class Executor {
   }
 
   private oneIteration(node: RangeNode, nDecl: number, index: GoValue, elem: GoValue): number {
-    if (--this.rangeBudget < 0) this.fail(node.pipe, `range iterations exceed the limit of ${this.ctx.limits.maxRangeIterations}`);
+    if (--this.rangeBudget < 0) this.fail(node.pipe, `range iterations exceed the limit of ${this.ctx.limits.maxRangeIterations}`, true);
     // The last declared variable gets the element, the one before it the index.
     if (nDecl > 0) this.values[this.top - 1] = elem;
     if (nDecl > 1) this.values[this.top - 2] = index;
@@ -231,7 +275,7 @@ export class Executor {
   private walkTemplate(dot: GoValue, node: TemplateNode): void {
     const tree = this.ctx.lookup(node.name);
     if (!tree) this.fail(node, `template ${goQuote(node.name)} not defined`);
-    if (this.depth >= this.ctx.limits.maxDepth) this.fail(node, `exceeded maximum template depth (${this.ctx.limits.maxDepth})`);
+    if (this.depth >= this.ctx.limits.maxDepth) this.fail(node, `exceeded maximum template depth (${this.ctx.limits.maxDepth})`, true);
     const newDot = node.pipe ? this.evalPipeline(dot, node.pipe) : undefined;
     const saved = { tree: this.tree, base: this.base, top: this.top };
     // No dynamic scoping: the called template sees only its own `$`.
@@ -316,7 +360,15 @@ export class Executor {
     return this.evalFieldChain(dot, value, v, v.ident, 1, args, final);
   }
 
-  private evalFieldChain(dot: GoValue, receiver: GoValue, node: FieldNode | ChainNode | VariableNode, ident: string[], from: number, args: ArgNode[], final: Final): GoValue {
+  private evalFieldChain(
+    dot: GoValue,
+    receiver: GoValue,
+    node: FieldNode | ChainNode | VariableNode,
+    ident: string[],
+    from: number,
+    args: ArgNode[],
+    final: Final,
+  ): GoValue {
     const n = ident.length;
     for (let i = from; i < n - 1; i++) receiver = this.evalField(dot, ident[i], node, NO_ARGS, MISSING, receiver);
     return this.evalField(dot, ident[n - 1], node, args, final, receiver);
@@ -389,7 +441,7 @@ export class Executor {
     try {
       return def.fn(...argv);
     } catch (e) {
-      if (e instanceof TemplateError && e.message.includes('exceeds the limit')) throw e;
+      if (e instanceof TemplateLimitError) throw e;
       this.fail(cmd, `error calling ${name}: ${errorText(e)}`);
     }
   }
@@ -492,7 +544,16 @@ export class Executor {
 }
 
 function canBeNil(type: string): boolean {
-  return type === 'interface {}' || type === 'any' || type === RAW || type.startsWith('[]') || type.startsWith('map[') || type.startsWith('*') || type.startsWith('func') || type.startsWith('chan ');
+  return (
+    type === 'interface {}' ||
+    type === 'any' ||
+    type === RAW ||
+    type.startsWith('[]') ||
+    type.startsWith('map[') ||
+    type.startsWith('*') ||
+    type.startsWith('func') ||
+    type.startsWith('chan ')
+  );
 }
 
 function errorText(e: unknown): string {

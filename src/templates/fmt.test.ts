@@ -70,7 +70,7 @@ test('Sprintf verbs on strings, ints, floats, bools', () => {
   const cases: [string, GoValue[], string][] = [
     ['%s', ['hello'], 'hello'],
     ['%d', [int(42)], '42'],
-    ['%q', ["Hello, Wörld! <b>&'\""], '"Hello, Wörld! <b>&\'\\""'],
+    ['%q', ['Hello, Wörld! <b>&\'"'], '"Hello, Wörld! <b>&\'\\""'],
     ['%q', [int(65)], "'A'"],
     ['%q', [int(39)], "'\\''"],
     ['%x', ['hello'], '68656c6c6f'],

@@ -762,7 +762,7 @@ class Printer {
       return { argNum, i: i + parsed.wid, found: parsed.ok };
     };
 
-    for (let i = 0; i < end; ) {
+    for (let i = 0; i < end;) {
       goodArgNum = true;
       const lasti = i;
       while (i < end && format[i] !== '%') i++;

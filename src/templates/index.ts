@@ -28,15 +28,30 @@ export interface TemplateOptions {
   missingKey?: MissingKey;
   /** Bound on the output length (in UTF-16 code units, which is at most the UTF-8 byte count). Default 64 MiB. */
   maxOutputBytes?: number;
-  /** Bound on nested `template` calls. Go's is 100000; ours stays within the JS stack. Default 2000. */
+  /** Bound on nested `template` calls. Go's is 100000; ours stays within the JS stack. Default 1000. */
   maxDepth?: number;
   /** Bound on the total number of `range` iterations of one execution. Default 10 million. */
   maxRangeIterations?: number;
 }
 
 export const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
-export const DEFAULT_MAX_DEPTH = 2000;
+export const DEFAULT_MAX_DEPTH = 1000;
 export const DEFAULT_MAX_RANGE_ITERATIONS = 10_000_000;
+
+const merged = new WeakMap<FuncMap, Record<string, FuncDef>>();
+const builtinsOnly: Record<string, FuncDef> = Object.assign(Object.create(null) as Record<string, FuncDef>, builtins);
+
+/** Builtins overlaid with user functions; cached per function map, since sets are often created per template. */
+function mergedFuncs(user: FuncMap | undefined): Record<string, FuncDef> {
+  if (!user) return builtinsOnly;
+  let funcs = merged.get(user);
+  if (!funcs) {
+    funcs = Object.assign(Object.create(null) as Record<string, FuncDef>, builtins);
+    for (const [name, def] of Object.entries(user)) funcs[name] = def;
+    merged.set(user, funcs);
+  }
+  return funcs;
+}
 
 const isStackOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
 
@@ -48,8 +63,7 @@ export class TemplateSet {
   private readonly ctx: ExecContext;
 
   constructor(opts: TemplateOptions = {}) {
-    const funcs: Record<string, FuncDef> = Object.assign(Object.create(null) as Record<string, FuncDef>, builtins);
-    for (const [name, def] of Object.entries(opts.funcs ?? {})) funcs[name] = def;
+    const funcs = mergedFuncs(opts.funcs);
     this.ctx = {
       lookup: (name) => this.trees.get(name),
       funcs,
@@ -89,7 +103,12 @@ export class TemplateSet {
     try {
       return new Executor(this.ctx, tree).run(data);
     } catch (e) {
-      if (isStackOverflow(e)) throw new TemplateError(`template: ${name}: executing ${goQuote(name)}: exceeded maximum template depth (JavaScript stack exhausted)`, 'exec', name);
+      if (isStackOverflow(e))
+        throw new TemplateError(
+          `template: ${name}: executing ${goQuote(name)}: exceeded maximum template depth (nesting too deep for the JavaScript stack)`,
+          'exec',
+          name,
+        );
       throw e;
     }
   }

@@ -780,7 +780,7 @@ export function unquoteString(q: string): string | null {
   if (!body.includes('\\')) return body.includes('"') ? null : body;
   // Escapes like \xff make raw bytes: collect UTF-8 bytes, then decode.
   const bytes: number[] = [];
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const r = readChar(body, i, '"');
     if (!r) return null;
     const [v, next, isByte] = r;

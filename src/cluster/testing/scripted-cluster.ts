@@ -30,7 +30,7 @@ export class ScriptedCluster implements Cluster {
   readonly store = new Map<string, KubeObject>();
   readonly watches: OpenWatch[] = [];
   /** Return a value to make the next watch() call fail or end at once. */
-  onWatch?: (opts: WatchOptions) => 'gone-http' | 'gone-event' | 'error' | 'end' | undefined;
+  onWatch?: (opts: WatchOptions) => 'gone-http' | 'gone-event' | 'error' | 'error-event' | 'end' | undefined;
   /** Return an error to make a call fail. */
   failList?: () => Error | undefined;
   /** Runs before a patch and may throw (e.g. a conflict). */
@@ -170,6 +170,9 @@ export class ScriptedCluster implements Cluster {
     this.watches.push(w);
     if (behaviour === 'gone-event') {
       setImmediate(() => w.onEvent({ type: 'ERROR', object: status(410, 'Expired', 'too old resource version') as unknown as KubeObject }));
+    }
+    if (behaviour === 'error-event') {
+      setImmediate(() => w.onEvent({ type: 'ERROR', object: status(500, 'InternalError', 'etcd hiccup') as unknown as KubeObject }));
     }
     if (behaviour === 'end') setImmediate(w.end);
     return { stop: w.end, done };

@@ -4,6 +4,7 @@
  * them, and the small strategies the API server itself applies (not the controllers').
  */
 import type { KubeObject } from '../../k8s/object.js';
+import { forbidden } from './errors.js';
 import { ageColumn, readPath } from './table.js';
 import { Registry, STANDARD_VERBS, type ResourceHooks, type ResourceType, type ScaleSpec, type TableColumn } from './registry.js';
 
@@ -190,6 +191,11 @@ const namespaceHooks: ResourceHooks = {
     ns.spec = old.spec; // spec.finalizers only change through /finalize
   },
   fieldLabels: (o) => ({ 'status.phase': readPath(o, '.status.phase') as string }),
+  beforeDelete(ns) {
+    const name = ns.metadata.name!;
+    if (['default', 'kube-system', 'kube-public'].includes(name))
+      throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+  },
 };
 
 const podHooks: ResourceHooks = {

@@ -254,3 +254,23 @@ test('CRDs become served with defaults, pruning, validation and a status subreso
   );
   assert.equal(noRv.code, 422);
 });
+
+test('protected namespaces cannot be deleted; graceful deletions wait for a delete with grace 0', () => {
+  const { core, ns, cms } = setup();
+  const e = apiError(() => core.delete(ns, undefined, 'default'));
+  assert.equal(e.code, 403);
+  assert.equal(e.status.message, 'namespaces "default" is forbidden: this namespace may not be deleted');
+  // A kind whose strategy asks for graceful deletion (as the pod strategy does for scheduled pods).
+  cms.hooks.beforeDelete = () => ({ gracePeriodSeconds: 30 });
+  try {
+    core.create(cms, 'default', cm('g'));
+    const first = core.delete(cms, 'default', 'g');
+    assert.equal(first.gone, false);
+    assert.equal(first.object.metadata.deletionGracePeriodSeconds, 30);
+    core.mutate(cms, 'default', 'g', (o) => ({ ...o, data: { changed: 'yes' } }));
+    assert.ok(core.tryGet(cms, 'default', 'g'), 'updates do not complete a graceful deletion');
+    assert.equal(core.delete(cms, 'default', 'g', { gracePeriodSeconds: 0 }).gone, true);
+  } finally {
+    delete cms.hooks.beforeDelete;
+  }
+});

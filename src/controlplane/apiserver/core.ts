@@ -35,6 +35,8 @@ import {
 import { apiVersionOf, hasSubresource, storageKey, type Registry, type ResourceType, type WriteContext } from './registry.js';
 import { canonicalizeQuantities } from './quantities.js';
 import { recordUpdate } from './apply.js';
+import { pruneBuiltin } from './builtin-fields.js';
+import { reportUnknownFields } from './errors.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -346,7 +348,7 @@ export class ApiCore {
       meta.managedFields = opts.fieldManager ? recordUpdate(t, stored, obj, opts.fieldManager, subresource || undefined) : old.managedFields;
     if (sameObject(withoutTimes(obj), withoutTimes(stored))) return this.present(t, stored);
     if (opts.dryRun) return this.present(t, obj);
-    if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !pendingSpecFinalizers(obj)) {
+    if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !pendingSpecFinalizers(obj) && !meta.deletionGracePeriodSeconds) {
       const last = this.store.remove(storageKey(t), meta.namespace, meta.name!);
       t.hooks.afterWrite?.('delete', last ?? obj, stored);
       return this.present(t, last ?? obj);
@@ -393,22 +395,28 @@ export class ApiCore {
         name,
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion}`,
       );
+    const plan = t.hooks.beforeDelete?.(stored, opts) ?? {};
+    // Graceful deletion (pods on a node): marked now, removed by a later delete with grace 0.
+    const grace = Math.max(0, opts.gracePeriodSeconds ?? plan.gracePeriodSeconds ?? 0);
     const finalizers = [...(stored.metadata.finalizers ?? [])];
     const policy = opts.propagationPolicy;
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
     if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-    const pending = finalizers.length > 0 || pendingSpecFinalizers(stored);
+    const pending = finalizers.length > 0 || pendingSpecFinalizers(stored) || grace > 0;
     if (!pending) {
       if (opts.dryRun) return { gone: true, object: this.present(t, stored) };
       const last = this.store.remove(storageKey(t), ns, name)!;
       t.hooks.afterWrite?.('delete', last, stored);
       return { gone: true, object: this.present(t, last) };
     }
-    if (stored.metadata.deletionTimestamp && sameList(finalizers, stored.metadata.finalizers ?? [])) return { gone: false, object: this.present(t, stored) };
+    const oldGrace = stored.metadata.deletionGracePeriodSeconds;
+    const newGrace = oldGrace === undefined ? grace : Math.min(oldGrace, grace);
+    if (stored.metadata.deletionTimestamp && sameList(finalizers, stored.metadata.finalizers ?? []) && newGrace === oldGrace)
+      return { gone: false, object: this.present(t, stored) };
     const next = clone(stored);
-    next.metadata.finalizers = finalizers;
-    next.metadata.deletionTimestamp ??= nowTimestamp();
-    next.metadata.deletionGracePeriodSeconds ??= 0;
+    if (finalizers.length) next.metadata.finalizers = finalizers;
+    next.metadata.deletionTimestamp ??= new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    next.metadata.deletionGracePeriodSeconds = newGrace;
     if (t.kind === 'Namespace' && !t.group) next.status = { ...(next.status as object), phase: 'Terminating' };
     if (opts.dryRun) return { gone: false, object: this.present(t, next) };
     const saved = this.store.put(storageKey(t), next);

@@ -198,16 +198,7 @@ export function customTypes(crd: KubeObject): ResourceType[] {
 
 function validateCustom(obj: KubeObject, schema: Schema | undefined, ctx: WriteContext): Cause[] {
   if (!schema) return [];
-  const unknown = prune(obj, schema, '', true);
-  if (unknown.length) {
-    if (ctx.fieldValidation === 'Strict') {
-      const what = unknown.map((u) => `unknown field "${u}"`).join(', ');
-      throw badRequest(
-        `${obj.kind} in version "${String(obj.apiVersion).split('/').pop()}" cannot be handled as a ${obj.kind}: strict decoding error: ${what}`,
-      );
-    }
-    if (ctx.fieldValidation !== 'Ignore') for (const u of unknown) ctx.warnings?.push(`unknown field "${u}"`);
-  }
+  reportUnknownFields(obj, prune(obj, schema, '', true), ctx);
   const causes: Cause[] = [];
   validate(obj, schema, '', causes);
   return causes;

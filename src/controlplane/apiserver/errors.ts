@@ -101,7 +101,11 @@ export function goValue(v: unknown): string {
  * What fieldValidation does with unknown fields: Strict fails the write (400 on create and
  * update, 422 on patch), Warn (the default) adds Warning headers, Ignore drops them silently.
  */
-export function reportUnknownFields(obj: { kind?: unknown; apiVersion?: unknown; metadata?: { name?: string } }, unknown: string[], ctx: { fieldValidation?: string; warnings?: string[]; operation: string }): void {
+export function reportUnknownFields(
+  obj: { kind?: unknown; apiVersion?: unknown; metadata?: { name?: string } },
+  unknown: string[],
+  ctx: { fieldValidation?: string; warnings?: string[]; operation: string },
+): void {
   if (!unknown.length) return;
   const what = unknown.map((u) => `unknown field "${u}"`).join(', ');
   if (ctx.fieldValidation === 'Strict') {
@@ -109,7 +113,9 @@ export function reportUnknownFields(obj: { kind?: unknown; apiVersion?: unknown;
     const version = String(obj.apiVersion).split('/').pop();
     if (ctx.operation === 'patch' || ctx.operation === 'apply') {
       const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
-      throw invalid({ group, resource: '', kind }, obj.metadata?.name ?? '', [{ reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: "strict decoding error": ${what}` }]);
+      throw invalid({ group, resource: '', kind }, obj.metadata?.name ?? '', [
+        { reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: "strict decoding error": ${what}` },
+      ]);
     }
     throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${what}`);
   }

@@ -60,6 +60,13 @@ export interface ResourceHooks {
   bumpsGeneration?(obj: KubeObject, old: KubeObject): boolean;
   /** Extra field-selector labels beyond metadata.name and metadata.namespace. */
   fieldLabels?(obj: KubeObject): Record<string, string | undefined>;
+  /**
+   * Called before a delete: may throw (protected objects) or ask for graceful deletion, which
+   * marks the object (deletionTimestamp in the future) until a delete with grace 0 removes it.
+   */
+  beforeDelete?(obj: KubeObject, opts: { gracePeriodSeconds?: number }): { gracePeriodSeconds?: number } | void;
+  /** The text of `pods/<name>/log` (simulated workloads provide it; empty otherwise). */
+  log?(obj: KubeObject, opts: { container?: string; tailLines?: number; previous?: boolean }): string | undefined;
   /** Called after a stored create, update or delete (not on dry runs). */
   afterWrite?(event: 'create' | 'update' | 'delete', obj: KubeObject, old: KubeObject | undefined): void;
 }

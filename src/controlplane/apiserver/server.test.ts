@@ -7,7 +7,8 @@ import { Store } from '../storage/store.js';
 import { registerBuiltins } from './builtins.js';
 import { ApiCore } from './core.js';
 import { Registry } from './registry.js';
-import { ApiServer, MAX_BODY } from './server.js';
+import { ApiError } from './errors.js';
+import { ApiServer, MAX_BODY, type Admission } from './server.js';
 
 let cp: ControlPlane;
 before(async () => {
@@ -274,6 +275,58 @@ test('bearer token: required when configured, health and version stay public', a
     assert.equal((await fetch(`${base}/api/v1/namespaces`, { headers: { Authorization: 'Bearer secret' } })).status, 200);
     assert.equal((await fetch(`${base}/version`)).status, 200);
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('admission seam: a reviewer can mutate and deny writes arriving over HTTP', async () => {
+  const registry = new Registry();
+  registerBuiltins(registry);
+  const core = new ApiCore(new Store(), registry);
+  core.create(registry.lookup('', 'v1', 'namespaces')!, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  const seen: string[] = [];
+  const admission: Admission = {
+    async review(a) {
+      seen.push(`${a.operation} ${a.type.resource} ${a.name} dryRun=${a.dryRun}`);
+      if (a.object?.metadata.name === 'denied') throw new ApiError(400, 'BadRequest', 'admission webhook "deny.example.com" denied the request: no');
+      if (a.operation === 'DELETE' || !a.object) return undefined;
+      return { ...a.object, metadata: { ...a.object.metadata, labels: { ...a.object.metadata.labels, mutated: 'yes' } } };
+    },
+  };
+  const api = new ApiServer(core, registry, { admission });
+  const server = createServer(api.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CM}`;
+  const post = (name: string) =>
+    fetch(base, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }),
+    });
+  try {
+    const ok = (await (await post('a')).json()) as any;
+    assert.equal(ok.metadata.labels.mutated, 'yes');
+    assert.equal(core.tryGet(registry.lookup('', 'v1', 'configmaps')!, 'default', 'a')?.metadata.labels?.mutated, 'yes');
+    const denied = await post('denied');
+    assert.equal(denied.status, 400);
+    assert.equal(core.tryGet(registry.lookup('', 'v1', 'configmaps')!, 'default', 'denied'), undefined);
+    const patched = (await (
+      await fetch(`${base}/a`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+        body: '{"metadata":{"labels":{"mutated":null,"x":"1"}}}',
+      })
+    ).json()) as any;
+    assert.deepEqual(patched.metadata.labels, { x: '1', mutated: 'yes' });
+    assert.equal((await fetch(`${base}/a`, { method: 'DELETE' })).status, 200);
+    assert.deepEqual(seen, [
+      'CREATE configmaps a dryRun=false',
+      'CREATE configmaps denied dryRun=false',
+      'UPDATE configmaps a dryRun=false',
+      'DELETE configmaps a dryRun=false',
+    ]);
   } finally {
     server.closeAllConnections();
     server.close();

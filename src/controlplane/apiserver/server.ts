@@ -8,6 +8,7 @@ import type { KubeObject } from '../../k8s/object.js';
 import {
   ApiError,
   badRequest,
+  conflict,
   fieldRequired,
   invalid,
   methodNotAllowed,
@@ -18,7 +19,7 @@ import {
   internal,
   fieldForbidden,
 } from './errors.js';
-import { ApiCore, clone, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
+import { ApiCore, clone, sameObject, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { OpenApi } from './openapi.js';
 import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js';
@@ -41,7 +42,31 @@ export const VERSION_INFO = {
   platform: 'linux/amd64',
 };
 
+/** What an admission chain is asked about one write (AdmissionReview's request, in short). */
+export interface AdmissionAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** The object as it would be stored (absent for DELETE). */
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  dryRun: boolean;
+  options?: unknown;
+}
+
+/**
+ * The admission seam (webhooks live in controllers/): `review` throws an ApiError to deny,
+ * or returns the mutated object, or undefined to let the write through unchanged.
+ */
+export interface Admission {
+  review(attrs: AdmissionAttributes): Promise<KubeObject | undefined>;
+}
+
 export interface ApiServerOptions {
+  /** Admission chain run on every create, update, patch and delete that arrives over HTTP. */
+  admission?: Admission;
   /** Bearer token required on every request but health and version checks; undefined = no auth. */
   token?: string;
   /** Idle watches get a blank line this often so clients do not time out (ms). */
@@ -196,10 +221,21 @@ export class ApiServer {
       case 'get': {
         if (subresource === 'scale') return send(200, toScale(t, this.core.get(t, namespace, name!)));
         if (subresource === 'log') {
-          this.core.get(t, namespace, name!);
+          const pod = this.core.get(t, namespace, name!);
+          const tail = q.get('tailLines');
+          const text =
+            t.hooks.log?.(pod, {
+              container: q.get('container') ?? undefined,
+              tailLines: tail ? Number(tail) : undefined,
+              previous: q.get('previous') === 'true',
+            }) ?? '';
           res.writeHead(200, { 'Content-Type': 'text/plain' });
-          res.end('');
+          res.end(text);
           return;
+        }
+        if (subresource && STREAMING.has(subresource)) {
+          this.core.get(t, namespace, name!);
+          throw badRequest('Upgrade request required');
         }
         return send(200, this.core.get(t, namespace, name!));
       }
@@ -220,10 +256,13 @@ export class ApiServer {
       case 'watch':
         return this.watch(req, res, t, namespace, name, q, wantTable);
       case 'create': {
+        if (subresource) return this.createSubresource(req, res, t, namespace!, name!, subresource, write);
+        if (name) throw methodNotAllowed(t);
         const body = await this.readObject(req, t);
         const virtual = virtualCreate(t, body);
         if (virtual) return sendJson(res, 201, virtual);
-        return send(201, this.core.create(t, namespace, body, write));
+        const created = await this.admitted({ operation: 'CREATE', type: t, namespace }, (w) => this.core.create(t, namespace, body, w), write);
+        return send(201, created);
       }
       case 'update': {
         const body = await this.readObject(req, t, subresource === 'scale');
@@ -239,13 +278,26 @@ export class ApiServer {
             this.core.mutate(t, namespace, name!, (cur) => ({ ...cur, spec: { ...(cur.spec as object), finalizers } }), write, 'finalize', 'update'),
           );
         }
-        const { object, created } = this.core.update(t, namespace, name!, body, write, subresource);
+        let created = false;
+        const object = await this.admitted(
+          { operation: 'UPDATE', type: t, namespace, name, subresource },
+          (w) => {
+            const r = this.core.update(t, namespace, name!, body, w, subresource);
+            created = r.created;
+            return r.object;
+          },
+          write,
+        );
         return send(created ? 201 : 200, object);
       }
       case 'patch':
         return this.patch(req, res, t, namespace, name!, subresource, q, write, send);
       case 'delete': {
         const opts = await this.readDeleteOptions(req, q);
+        if (this.opts.admission) {
+          const old = this.core.get(t, namespace, name!);
+          await this.opts.admission.review({ operation: 'DELETE', type: t, namespace, name, oldObject: old, dryRun: dryRun || !!opts.dryRun, options: opts });
+        }
         const result = this.core.delete(t, namespace, name!, { ...opts, dryRun: dryRun || opts.dryRun });
         if (!result.gone) return send(200, result.object);
         return sendJson(res, 200, {
@@ -300,7 +352,11 @@ export class ApiServer {
       if (!existing && !subresource) {
         const object = serverSideApply(t, undefined, applied, manager, force === 'true');
         object.metadata = { ...object.metadata, name, ...(t.namespaced && namespace ? { namespace } : {}) };
-        return send(201, this.core.create(t, namespace, object, { ...write, fieldManager: undefined }));
+        const created = await this.admitted({ operation: 'CREATE', type: t, namespace }, (w) => this.core.create(t, namespace, object, w), {
+          ...write,
+          fieldManager: undefined,
+        });
+        return send(201, created);
       }
       const apply = (cur: KubeObject) => serverSideApply(t, cur, applied, manager, force === 'true', subresource);
       if (subresource === 'scale')
@@ -308,11 +364,110 @@ export class ApiServer {
           200,
           this.updateScale(t, namespace, name, (scale) => applyPatch('merge', scale, applied, t), write),
         );
-      return send(200, this.core.mutate(t, namespace, name, apply, { ...write, fieldManager: undefined }, subresource ?? '', 'apply'));
+      const attrs = { operation: 'UPDATE' as const, type: t, namespace, name, subresource };
+      return send(
+        200,
+        await this.admitted(attrs, (w) => this.core.mutate(t, namespace, name, apply, w, subresource ?? '', 'apply'), { ...write, fieldManager: undefined }),
+      );
     }
     const doPatch = (cur: KubeObject) => applyPatch(kind, cur, patch, t);
     if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name, doPatch, write));
-    return send(200, this.core.mutate(t, namespace, name, doPatch, write, subresource ?? ''));
+    const attrs = { operation: 'UPDATE' as const, type: t, namespace, name, subresource };
+    return send(200, await this.admitted(attrs, (w) => this.core.mutate(t, namespace, name, doPatch, w, subresource ?? ''), write));
+  }
+
+  /**
+   * Runs a write through admission: the write is first computed as a dry run, the admission
+   * chain (mutating, then validating webhooks) sees the result and may reject or change it,
+   * then the write is stored (the changed object when a webhook mutated it).
+   */
+  private async admitted(
+    attrs: Omit<AdmissionAttributes, 'object' | 'oldObject' | 'dryRun'>,
+    run: (w: WriteOptions) => KubeObject,
+    write: WriteOptions,
+  ): Promise<KubeObject> {
+    const admission = this.opts.admission;
+    if (!admission) return run(write);
+    const old = attrs.name ? this.core.tryGet(attrs.type, attrs.namespace, attrs.name) : undefined;
+    const candidate = run({ ...write, dryRun: true });
+    const reviewed = await admission.review({
+      ...attrs,
+      name: attrs.name ?? candidate.metadata.name,
+      object: candidate,
+      oldObject: old,
+      dryRun: !!write.dryRun,
+    });
+    if (!reviewed || sameObject(reviewed, candidate)) return run(write);
+    const t = attrs.type;
+    if (attrs.operation === 'CREATE') return this.core.create(t, attrs.namespace, reviewed, write);
+    const current = this.core.get(t, attrs.namespace, attrs.name!);
+    if (old && current.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(t, attrs.name!);
+    const body = { ...reviewed, metadata: { ...reviewed.metadata, resourceVersion: current.metadata.resourceVersion } };
+    return this.core.update(t, attrs.namespace, attrs.name!, body, write, attrs.subresource).object;
+  }
+
+  /** POST to a subresource: pod eviction and binding, service account tokens. */
+  private async createSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    t: ResourceType,
+    namespace: string,
+    name: string,
+    subresource: string,
+    write: WriteOptions,
+  ): Promise<void> {
+    if (STREAMING.has(subresource)) {
+      this.core.get(t, namespace, name);
+      throw badRequest('Upgrade request required');
+    }
+    const body = await this.readAnyObject(req);
+    if (t.resource === 'pods' && subresource === 'eviction') {
+      const opts = (body.deleteOptions ?? {}) as DeleteOptions;
+      this.core.delete(t, namespace, name, { ...opts, dryRun: write.dryRun });
+      return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (t.resource === 'pods' && subresource === 'binding') {
+      const node = (body.target as { name?: string } | undefined)?.name;
+      if (!node) throw invalid({ group: '', resource: 'bindings', kind: 'Binding' }, name, [fieldRequired('target.name', '')]);
+      this.core.mutate(
+        t,
+        namespace,
+        name,
+        (pod) => {
+          const spec = (pod.spec ?? {}) as Record<string, unknown>;
+          if (spec.nodeName)
+            throw new ApiError(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${String(spec.nodeName)}"`,
+            );
+          return { ...pod, spec: { ...spec, nodeName: node } };
+        },
+        write,
+        '',
+        'update',
+      );
+      return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (t.resource === 'serviceaccounts' && subresource === 'token') {
+      const sa = this.core.get(t, namespace, name);
+      const seconds = Number((body.spec as { expirationSeconds?: number } | undefined)?.expirationSeconds ?? 3600);
+      const token = serviceAccountToken(namespace, name, sa.metadata.uid!, seconds);
+      return sendJson(res, 201, {
+        kind: 'TokenRequest',
+        apiVersion: 'authentication.k8s.io/v1',
+        metadata: { name, namespace, creationTimestamp: null },
+        spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: seconds, boundObjectRef: null, ...(body.spec as object) },
+        status: { token, expirationTimestamp: new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z') },
+      });
+    }
+    throw methodNotAllowed(t);
+  }
+
+  /** A JSON, YAML or protobuf body of any kind (subresource requests). */
+  private async readAnyObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const anyType: ResourceType = { ...this.registry.lookup('', 'v1', 'pods')!, kind: 'object' };
+    return (await this.readObject(req, anyType, true)) as Record<string, unknown>;
   }
 
   /** Reads, changes and writes back the Scale view of a scalable object. */
@@ -489,6 +644,9 @@ function encodeShared(e: WatchEvent): string {
   return line;
 }
 
+/** Subresources that stream over an upgraded connection (not offered by the local control plane). */
+const STREAMING = new Set(['exec', 'attach', 'portforward', 'proxy']);
+
 function verbOf(method: string, item: boolean, q: URLSearchParams): string | undefined {
   const watch = q.get('watch');
   switch (method) {
@@ -496,7 +654,7 @@ function verbOf(method: string, item: boolean, q: URLSearchParams): string | und
       if (watch === 'true' || watch === '1') return 'watch';
       return item ? 'get' : 'list';
     case 'POST':
-      return item ? undefined : 'create';
+      return 'create';
     case 'PUT':
       return item ? 'update' : undefined;
     case 'PATCH':
@@ -586,6 +744,13 @@ function setPath(obj: KubeObject, path: string, value: unknown): void {
   let cur = obj as Record<string, unknown>;
   for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
   cur[parts[parts.length - 1]] = value;
+}
+
+/** An unsigned JWT-shaped token naming the service account (the local control plane does not verify tokens). */
+function serviceAccountToken(namespace: string, name: string, uid: string, seconds: number): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${namespace}:${name}`, iat: now, exp: now + seconds, 'kubernetes.io': { namespace, serviceaccount: { name, uid } } })}.`;
 }
 
 /** Review kinds that are answered, not stored: everyone on the local control plane is an admin. */

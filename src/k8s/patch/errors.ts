@@ -21,8 +21,13 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Copy of a JSON value (much faster than structuredClone for plain data). */
 export function deepClone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(deepClone) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = deepClone((v as Record<string, unknown>)[k]);
+  return out as T;
 }
 
 /** JSON equality (object key order ignored). */

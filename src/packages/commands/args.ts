@@ -37,7 +37,8 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     if (!spec) throw new UsageError(`unknown flag: ${long ? '--' : '-'}${key}`);
     let value: string | undefined = long ? (eq >= 0 ? body.slice(eq + 1) : undefined) : body.length > 1 ? body.slice(body[1] === '=' ? 2 : 1) : undefined;
     if (spec.type === 'bool') {
-      if (value !== undefined && !['true', 'false'].includes(value)) throw new UsageError(`invalid argument "${value}" for "--${spec.name}" flag: expected true or false`);
+      if (value !== undefined && !['true', 'false'].includes(value))
+        throw new UsageError(`invalid argument "${value}" for "--${spec.name}" flag: expected true or false`);
       flags[spec.name] = value !== 'false';
       continue;
     }

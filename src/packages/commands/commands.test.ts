@@ -43,37 +43,46 @@ test('create writes <name>-<app>_<version>.tgz that loads back; refuses to overw
     const again = await runPackageCommand(['create', join(testdata, 'zk'), '--destination', dir]);
     assert.equal(again.stderr, `Error: target file "${join(dir, 'zookeeper-3.4.10_0.1.0.tgz')}" already exists\n`);
     assert.equal((await runPackageCommand(['create', join(testdata, 'zk'), '-d', dir, '-w'])).code, 0);
-    assert.equal((await runPackageCommand(['create', join(testdata, 'zk'), '-d', join(dir, 'nope')])).stderr, `Error: destination "${join(dir, 'nope')}" is not a proper directory\n`);
+    assert.equal(
+      (await runPackageCommand(['create', join(testdata, 'zk'), '-d', join(dir, 'nope')])).stderr,
+      `Error: destination "${join(dir, 'nope')}" is not a proper directory\n`,
+    );
     const invalid = await runPackageCommand(['create', join(testdata, 'invalid'), '-d', dir]);
     assert.equal(invalid.stderr, 'Error: found 4 package verification errors\n');
     assert.deepEqual(readdirSync(dir), ['zookeeper-3.4.10_0.1.0.tgz']);
   }));
 
 test('new, then add by flags and by prompts, then verify', () =>
-    withTmp(async (dir) => {
-      const { newCommand, addCommand } = await import('./index.js');
-      assert.equal((await newCommand('demo', { cwd: dir, kudoVersion: '0.19.0' })).code, 0);
-      assert.equal((await newCommand('demo', { cwd: dir })).stderr, 'Error: folder "operator" already exists\n');
-      assert.equal((await addCommand('maintainer', ['Jane', 'jane@example.com'], { cwd: dir })).code, 0);
-      const task = await addCommand('task', [], { cwd: dir, flags: { name: 'app', kind: 'Apply', resource: ['deployment.yaml'] } });
-      assert.equal(task.stdout, 'task app added; created templates/deployment.yaml\n');
-      writeFileSync(join(dir, 'operator', 'templates', 'deployment.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Name }}\ndata:\n  size: "{{ .Params.SIZE }}"\n');
-      assert.equal((await addCommand('parameter', [], { cwd: dir, interactive: true }, scripted(['SIZE', 'Size', '3', 'The size.', '', '']))).code, 0);
-      const plan = await addCommand('plan', [], { cwd: dir, flags: { name: 'grow', phase: 'grow', task: ['app'] } });
-      assert.equal(plan.code, 0);
-      // The scaffold's own `deploy` task has no resources, which verify reports as KUDO does.
-      const v = await runPackageCommand(['verify', join(dir, 'operator')]);
-      assert.match(v.stdout, /apply task 'deploy' has an empty resource list/);
-      const params = readFileSync(join(dir, 'operator', 'params.yaml'), 'utf8');
-      assert.equal(params, 'apiVersion: kudo.dev/v1beta1\nparameters:\n- default: "3"\n  description: The size.\n  displayName: Size\n  name: SIZE\n');
-      const pkg = loadPackage(join(dir, 'operator'));
-      assert.deepEqual(pkg.operator.maintainers?.[1], { name: 'Jane', email: 'jane@example.com' });
-      assert.deepEqual(Object.keys(pkg.operator.plans ?? {}), ['deploy', 'grow']);
-      // A nested operator folder is found from its parent; two are ambiguous.
-      mkdirSync(join(dir, 'other'));
-      cpSync(join(dir, 'operator', 'operator.yaml'), join(dir, 'other', 'operator.yaml'));
-      assert.equal((await addCommand('maintainer', ['A', 'a@b'], { cwd: dir }).catch((e: Error) => ({ stderr: e.message }))).stderr, 'multiple operator folders discovered');
-    }));
+  withTmp(async (dir) => {
+    const { newCommand, addCommand } = await import('./index.js');
+    assert.equal((await newCommand('demo', { cwd: dir, kudoVersion: '0.19.0' })).code, 0);
+    assert.equal((await newCommand('demo', { cwd: dir })).stderr, 'Error: folder "operator" already exists\n');
+    assert.equal((await addCommand('maintainer', ['Jane', 'jane@example.com'], { cwd: dir })).code, 0);
+    const task = await addCommand('task', [], { cwd: dir, flags: { name: 'app', kind: 'Apply', resource: ['deployment.yaml'] } });
+    assert.equal(task.stdout, 'task app added; created templates/deployment.yaml\n');
+    writeFileSync(
+      join(dir, 'operator', 'templates', 'deployment.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Name }}\ndata:\n  size: "{{ .Params.SIZE }}"\n',
+    );
+    assert.equal((await addCommand('parameter', [], { cwd: dir, interactive: true }, scripted(['SIZE', 'Size', '3', 'The size.', '', '']))).code, 0);
+    const plan = await addCommand('plan', [], { cwd: dir, flags: { name: 'grow', phase: 'grow', task: ['app'] } });
+    assert.equal(plan.code, 0);
+    // The scaffold's own `deploy` task has no resources, which verify reports as KUDO does.
+    const v = await runPackageCommand(['verify', join(dir, 'operator')]);
+    assert.match(v.stdout, /apply task 'deploy' has an empty resource list/);
+    const params = readFileSync(join(dir, 'operator', 'params.yaml'), 'utf8');
+    assert.equal(params, 'apiVersion: kudo.dev/v1beta1\nparameters:\n- default: "3"\n  description: The size.\n  displayName: Size\n  name: SIZE\n');
+    const pkg = loadPackage(join(dir, 'operator'));
+    assert.deepEqual(pkg.operator.maintainers?.[1], { name: 'Jane', email: 'jane@example.com' });
+    assert.deepEqual(Object.keys(pkg.operator.plans ?? {}), ['deploy', 'grow']);
+    // A nested operator folder is found from its parent; two are ambiguous.
+    mkdirSync(join(dir, 'other'));
+    cpSync(join(dir, 'operator', 'operator.yaml'), join(dir, 'other', 'operator.yaml'));
+    assert.equal(
+      (await addCommand('maintainer', ['A', 'a@b'], { cwd: dir }).catch((e: Error) => ({ stderr: e.message }))).stderr,
+      'multiple operator folders discovered',
+    );
+  }));
 
 test('render prints each task, and writes files with --output-dir', () =>
   withTmp(async (dir) => {

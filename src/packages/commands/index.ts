@@ -16,7 +16,8 @@ export type { CommandResult, Prompter };
 export const PACKAGE_USAGE = `Usage: kubectl kudo package <command>
 
 Commands:
-  verify <path> [-o yaml|json]                     check a package with KUDO's verifiers
+  verify <path> [-o yaml|json] [--param-checks display,hint,desc,type,hasgroup,groups,all]
+                                                   check a package with KUDO's verifiers
   create <dir> [-d/--destination dir] [-w/--overwrite]
                                                    verify and write <name>-<app>_<version>.tgz
   list parameters|tasks|plans [pkg] [--names] [--required] [-d/--descriptions] [-t/--with-tasks]
@@ -28,7 +29,10 @@ Commands:
 `;
 
 const FLAGS: Record<string, FlagSpec[]> = {
-  verify: [{ name: 'output', short: 'o', type: 'string' }],
+  verify: [
+    { name: 'output', short: 'o', type: 'string' },
+    { name: 'param-checks', type: 'strings' },
+  ],
   create: [
     { name: 'destination', short: 'd', type: 'string' },
     { name: 'overwrite', short: 'w', type: 'bool' },
@@ -45,7 +49,29 @@ const FLAGS: Record<string, FlagSpec[]> = {
   ],
   add: [
     { name: 'interactive', short: 'i', type: 'bool' },
-    ...['name', 'display-name', 'description', 'default', 'trigger', 'type', 'group', 'hint', 'kind', 'parameter', 'pod', 'pipe-file', 'pipe-kind', 'pipe-key', 'package', 'operator-version', 'parameter-file', 'strategy', 'phase', 'phase-strategy', 'step'].map((name) => ({ name, type: 'string' as const })),
+    ...[
+      'name',
+      'display-name',
+      'description',
+      'default',
+      'trigger',
+      'type',
+      'group',
+      'hint',
+      'kind',
+      'parameter',
+      'pod',
+      'pipe-file',
+      'pipe-kind',
+      'pipe-key',
+      'package',
+      'operator-version',
+      'parameter-file',
+      'strategy',
+      'phase',
+      'phase-strategy',
+      'step',
+    ].map((name) => ({ name, type: 'string' as const })),
     ...['required', 'immutable', 'advanced', 'done'].map((name) => ({ name, type: 'bool' as const })),
     ...['enum', 'resource', 'task'].map((name) => ({ name, type: 'strings' as const })),
   ],
@@ -70,11 +96,16 @@ export async function runPackageCommand(argv: readonly string[], prompter?: Prom
     const [first, second] = a.positional;
     switch (sub) {
       case 'verify':
-        return verifyCommand(first, { output: str(a, 'output') });
+        return verifyCommand(first, { output: str(a, 'output'), paramChecks: strs(a, 'param-checks').flatMap((c) => c.split(',').filter(Boolean)) });
       case 'create':
         return createCommand(first, { destination: str(a, 'destination'), overwrite: bool(a, 'overwrite') });
       case 'list':
-        return listCommand(first, second, { names: bool(a, 'names'), required: bool(a, 'required'), descriptions: bool(a, 'descriptions'), withTasks: bool(a, 'with-tasks') });
+        return listCommand(first, second, {
+          names: bool(a, 'names'),
+          required: bool(a, 'required'),
+          descriptions: bool(a, 'descriptions'),
+          withTasks: bool(a, 'with-tasks'),
+        });
       case 'new':
         return await newCommand(first, { interactive: bool(a, 'interactive'), overwrite: bool(a, 'overwrite') }, prompter);
       case 'add':

@@ -166,7 +166,13 @@ export async function addCommand(what: string | undefined, args: string[], opts:
         if (kind === 'Toggle') spec.parameter = await askRequired(prompter, 'Toggle Parameter');
         if (kind === 'Pipe') {
           spec.pod = await askRequired(prompter, 'Pipe Pod File');
-          spec.pipe = [{ file: await askRequired(prompter, 'Pipe File'), kind: await askRequired(prompter, 'Pipe Kind (Secret or ConfigMap)', 'ConfigMap'), key: await askRequired(prompter, 'Pipe Key') }];
+          spec.pipe = [
+            {
+              file: await askRequired(prompter, 'Pipe File'),
+              kind: await askRequired(prompter, 'Pipe Kind (Secret or ConfigMap)', 'ConfigMap'),
+              key: await askRequired(prompter, 'Pipe Key'),
+            },
+          ];
         }
         task = { name, kind, spec };
       } else {
@@ -177,7 +183,8 @@ export async function addCommand(what: string | undefined, args: string[], opts:
         if (flagList(opts, 'resource').length) spec.resources = flagList(opts, 'resource');
         if (flag(opts, 'parameter')) spec.parameter = flag(opts, 'parameter');
         if (flag(opts, 'pod')) spec.pod = flag(opts, 'pod');
-        if (flag(opts, 'pipe-file')) spec.pipe = [{ file: flag(opts, 'pipe-file'), kind: flag(opts, 'pipe-kind') ?? 'ConfigMap', key: flag(opts, 'pipe-key') ?? '' }];
+        if (flag(opts, 'pipe-file'))
+          spec.pipe = [{ file: flag(opts, 'pipe-file'), kind: flag(opts, 'pipe-kind') ?? 'ConfigMap', key: flag(opts, 'pipe-key') ?? '' }];
         if (flag(opts, 'package')) spec.package = flag(opts, 'package');
         if (flag(opts, 'operator-version')) spec.operatorVersion = flag(opts, 'operator-version');
         if (flag(opts, 'parameter-file')) spec.parameterFile = flag(opts, 'parameter-file');
@@ -211,9 +218,13 @@ export async function addCommand(what: string | undefined, args: string[], opts:
         const phase = flag(opts, 'phase') ?? name;
         const tasks = flagList(opts, 'task');
         if (!tasks.length) return fail('add plan needs at least one --task');
-        plan = { strategy: flag(opts, 'strategy') ?? 'serial', phases: [{ name: phase, strategy: flag(opts, 'phase-strategy') ?? 'serial', steps: [{ name: flag(opts, 'step') ?? phase, tasks }] }] };
+        plan = {
+          strategy: flag(opts, 'strategy') ?? 'serial',
+          phases: [{ name: phase, strategy: flag(opts, 'phase-strategy') ?? 'serial', steps: [{ name: flag(opts, 'step') ?? phase, tasks }] }],
+        };
       }
-      for (const s of [plan.strategy, ...(plan.phases ?? []).map((p) => p.strategy)]) if (s !== 'serial' && s !== 'parallel') return fail(`invalid strategy "${s}": must be serial or parallel`);
+      for (const s of [plan.strategy, ...(plan.phases ?? []).map((p) => p.strategy)])
+        if (s !== 'serial' && s !== 'parallel') return fail(`invalid strategy "${s}": must be serial or parallel`);
       writeFileSync(join(folder, OPERATOR_FILE), operatorYaml(addPlan(op, name, plan)));
       return ok(`plan ${name} added\n`);
     }

@@ -2,11 +2,13 @@
 import { loadPackage } from '../io/files.js';
 import { marshalYaml } from '../goyaml.js';
 import { table } from '../table.js';
-import { verifyPackage, type VerifyResult } from '../verify.js';
+import { parameterStyleWarnings, verifyPackage, type VerifyResult } from '../verify.js';
 import { fail, ok, type CommandResult } from './result.js';
 
 export interface VerifyOptions {
   output?: string;
+  /** `--param-checks display,hint,desc,type,hasgroup,groups,all`. */
+  paramChecks?: string[];
 }
 
 /** KUDO's text layout: a Warnings table, an Errors table, then "package is valid" when there are no errors. */
@@ -23,6 +25,7 @@ export function verifyCommand(path: string | undefined, opts: VerifyOptions = {}
   if (opts.output && opts.output !== 'yaml' && opts.output !== 'json') return fail(`invalid output format, only support 'yaml' or 'json' or empty`);
   const pkg = loadPackage(path);
   const r = verifyPackage(pkg);
+  r.warnings.push(...parameterStyleWarnings(pkg, opts.paramChecks ?? []));
   const valid = r.errors.length === 0;
   let out: string;
   if (opts.output === 'json') out = JSON.stringify({ errors: r.errors, warnings: r.warnings, valid }, null, 2) + '\n';

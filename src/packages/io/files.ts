@@ -18,7 +18,8 @@ export function readFolderEntries(dir: string): TarEntry[] {
       const st = lstatSync(join(abs, name));
       if (st.isDirectory()) walk(relPath);
       else if (st.isFile()) {
-        if (st.size > DEFAULT_TAR_LIMITS.maxEntryBytes) throw new PackageError(`file is larger than ${DEFAULT_TAR_LIMITS.maxEntryBytes} bytes`, join(dir, relPath));
+        if (st.size > DEFAULT_TAR_LIMITS.maxEntryBytes)
+          throw new PackageError(`file is larger than ${DEFAULT_TAR_LIMITS.maxEntryBytes} bytes`, join(dir, relPath));
         out.push({ path: relPath, mode: st.mode & 0o777, data: readFileSync(join(abs, name)) });
       }
     }
@@ -63,7 +64,8 @@ export function writeEntries(entries: readonly TarEntry[], dest: string): void {
   for (const { e, target } of targets) {
     mkdirSync(dirname(target), { recursive: true });
     const realParent = realpathSync(dirname(target));
-    if (realParent !== realRoot && !realParent.startsWith(realRoot + sep)) throw new PackageError(`refusing to write "${e.path}": a link leads outside ${dest}`);
+    if (realParent !== realRoot && !realParent.startsWith(realRoot + sep))
+      throw new PackageError(`refusing to write "${e.path}": a link leads outside ${dest}`);
     try {
       if (lstatSync(target).isSymbolicLink()) throw new PackageError(`refusing to write "${e.path}": the target is a link`);
     } catch (err) {

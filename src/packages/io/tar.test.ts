@@ -55,7 +55,12 @@ test('folder -> tgz -> folder is identical', () => {
 });
 
 test('headers are normalised as KUDO writes them: files at the root, no directories, mtime 0, root owner', () => {
-  const tar = gunzipSync(writeTgz([{ path: 'templates/a.yaml', mode: 0o600, data: enc('x') }, { path: 'operator.yaml', mode: 0o644, data: enc('y') }]));
+  const tar = gunzipSync(
+    writeTgz([
+      { path: 'templates/a.yaml', mode: 0o600, data: enc('x') },
+      { path: 'operator.yaml', mode: 0o644, data: enc('y') },
+    ]),
+  );
   const names: string[] = [];
   for (let off = 0; off < tar.length && tar[off] !== 0; off += 1024) {
     const h = tar.subarray(off, off + 512);

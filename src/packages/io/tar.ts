@@ -123,7 +123,8 @@ function readOctal(buf: Uint8Array, offset: number, width: number, what: string,
 /** Checks a path from an archive: relative, no `..`, no empty or absolute components. Returns it normalised. */
 export function safeEntryPath(raw: string, source: string): string {
   const path = raw.replace(/^(\.\/)+/, '');
-  if (path === '' || path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\\')) throw new PackageError(`refusing tar entry "${raw}": absolute or invalid path`, source);
+  if (path === '' || path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\\'))
+    throw new PackageError(`refusing tar entry "${raw}": absolute or invalid path`, source);
   const parts = path.replace(/\/+$/, '').split('/');
   if (parts.some((p) => p === '..')) throw new PackageError(`refusing tar entry "${raw}": path contains ".."`, source);
   if (parts.some((p) => p === '' || p === '.' || p.includes('\0'))) throw new PackageError(`refusing tar entry "${raw}": invalid path`, source);
@@ -167,7 +168,8 @@ export function readTar(tar: Uint8Array, source: string, limits: TarLimits = DEF
     const rawName = pax.path ?? longName ?? (prefix ? `${prefix}/${readString(h, 0, 100)}` : readString(h, 0, 100));
     const dataStart = offset + BLOCK;
     const dataEnd = dataStart + size;
-    if (size > limits.maxEntryBytes) throw new PackageError(`refusing tar entry "${rawName}": ${size} bytes is over the limit of ${limits.maxEntryBytes}`, source);
+    if (size > limits.maxEntryBytes)
+      throw new PackageError(`refusing tar entry "${rawName}": ${size} bytes is over the limit of ${limits.maxEntryBytes}`, source);
     if (dataEnd > tar.length) throw new PackageError(`truncated tar archive at entry "${rawName}"`, source);
     const data = tar.subarray(dataStart, dataEnd);
     offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
@@ -207,7 +209,8 @@ export function readTgz(tgz: Uint8Array, source: string, limits: TarLimits = DEF
     tar = gunzipSync(tgz, { maxOutputLength: limits.maxTotalBytes + limits.maxEntries * 2 * BLOCK + 4 * BLOCK });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || /larger than|too large/i.test((e as Error).message)) throw new PackageError(`refusing archive: decompresses to more than ${limits.maxTotalBytes} bytes`, source);
+    if (code === 'ERR_BUFFER_TOO_LARGE' || /larger than|too large/i.test((e as Error).message))
+      throw new PackageError(`refusing archive: decompresses to more than ${limits.maxTotalBytes} bytes`, source);
     throw new PackageError(`not a gzip file: ${(e as Error).message}`, source);
   }
   return readTar(tar, source, limits);

@@ -266,7 +266,20 @@ export function isSpace(r: number): boolean {
 }
 
 /** The title case forms that differ from upper case (unicode.ToTitle). */
-const TITLE: Record<number, number> = { 0x1c4: 0x1c5, 0x1c5: 0x1c5, 0x1c6: 0x1c5, 0x1c7: 0x1c8, 0x1c8: 0x1c8, 0x1c9: 0x1c8, 0x1ca: 0x1cb, 0x1cb: 0x1cb, 0x1cc: 0x1cb, 0x1f1: 0x1f2, 0x1f2: 0x1f2, 0x1f3: 0x1f2 };
+const TITLE: Record<number, number> = {
+  0x1c4: 0x1c5,
+  0x1c5: 0x1c5,
+  0x1c6: 0x1c5,
+  0x1c7: 0x1c8,
+  0x1c8: 0x1c8,
+  0x1c9: 0x1c8,
+  0x1ca: 0x1cb,
+  0x1cb: 0x1cb,
+  0x1cc: 0x1cb,
+  0x1f1: 0x1f2,
+  0x1f2: 0x1f2,
+  0x1f3: 0x1f2,
+};
 
 /** unicode.ToUpper: the simple (one rune) mapping. */
 export function toUpperRune(r: number): number {
@@ -295,11 +308,11 @@ export function mapRunes(s: string, f: (r: number) => number): string {
 }
 
 export function goToUpper(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return /^[\x00-\x7f]*$/.test(s) ? s.toUpperCase() : mapRunes(s, toUpperRune);
 }
 export function goToLower(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return /^[\x00-\x7f]*$/.test(s) ? s.toLowerCase() : mapRunes(s, toLowerRune);
 }
 
@@ -337,12 +350,12 @@ export function fromUtf8(b: Uint8Array): string {
   return decoder.decode(b);
 }
 export function byteLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
+   
   return /^[\x00-\x7f]*$/.test(s) ? s.length : encoder.encode(s).length;
 }
 /** s[start:end] on the UTF-8 bytes (a cut inside a character yields U+FFFD, as Go's bytes would be invalid). */
 export function byteSlice(s: string, start: number, end?: number): string {
-  // eslint-disable-next-line no-control-regex
+   
   if (/^[\x00-\x7f]*$/.test(s)) return s.slice(start, end);
   return fromUtf8(encoder.encode(s).subarray(start, end));
 }

@@ -1,5 +1,17 @@
 /** Sprig v2.22 crypto.go: derivePassword, keys, certificates, AES, UUIDs. */
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, scryptSync, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  scryptSync,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { isIP } from 'node:net';
 import { createCertificate, privateKeyToPem } from '../../crypto/x509.js';
 import * as der from '../../crypto/der.js';
@@ -151,7 +163,16 @@ function newRsaKey(): { privateKey: KeyObject; publicKey: KeyObject } {
   return generateKeyPairSync('rsa', { modulusLength: 2048 });
 }
 
-function certificateFor(cn: string, ips: string[], dns: string[], days: number, publicKey: KeyObject, isCA: boolean, signer?: { certPem: string; privateKey: KeyObject }, selfKey?: KeyObject): string {
+function certificateFor(
+  cn: string,
+  ips: string[],
+  dns: string[],
+  days: number,
+  publicKey: KeyObject,
+  isCA: boolean,
+  signer?: { certPem: string; privateKey: KeyObject },
+  selfKey?: KeyObject,
+): string {
   const notBefore = new Date();
   return createCertificate({
     subject: { commonName: cn },
@@ -207,7 +228,10 @@ function genSignedCert(cn: string, ips: GoValue[] | null, dns: GoValue[] | null,
   parseCertificatePem(signer.Cert, 'decodedSignerCert.Bytes');
   const signerKey = parseRsaPkcs1(signer.Key, 'decodedSignerKey.Bytes');
   const { privateKey, publicKey } = newRsaKey();
-  return new SprigCertificate(certificateFor(cn, ipList, dnsList, days, publicKey, false, { certPem: signer.Cert, privateKey: signerKey }), privateKeyToPem(privateKey));
+  return new SprigCertificate(
+    certificateFor(cn, ipList, dnsList, days, publicKey, false, { certPem: signer.Cert, privateKey: signerKey }),
+    privateKeyToPem(privateKey),
+  );
 }
 
 function buildCustomCert(b64cert: string, b64key: string): SprigCertificate {
@@ -269,13 +293,18 @@ export function decryptAES(password: string, crypt64: string): string {
 }
 
 export const cryptoFuncs: FuncMap = {
-  derivePassword: def(['uint32', 'string', 'string', 'string', 'string'], (c: GoInt, t: string, p: string, u: string, s: string) => derivePassword(num(c), t, p, u, s)),
+  derivePassword: def(['uint32', 'string', 'string', 'string', 'string'], (c: GoInt, t: string, p: string, u: string, s: string) =>
+    derivePassword(num(c), t, p, u, s),
+  ),
   genPrivateKey: def(['string'], generatePrivateKey),
   buildCustomCert: def(['string', 'string'], buildCustomCert),
   genCA: def(['string', 'int'], (cn: string, days: GoInt) => genCA(cn, num(days))),
-  genSelfSignedCert: def(['string', '[]interface {}', '[]interface {}', 'int'], (cn: string, ips: GoValue[] | null, dns: GoValue[] | null, days: GoInt) => genSelfSignedCert(cn, ips, dns, num(days))),
-  genSignedCert: def(['string', '[]interface {}', '[]interface {}', 'int', 'sprig.certificate'], (cn: string, ips: GoValue[] | null, dns: GoValue[] | null, days: GoInt, ca: GoValue) =>
-    genSignedCert(cn, ips, dns, num(days), ca),
+  genSelfSignedCert: def(['string', '[]interface {}', '[]interface {}', 'int'], (cn: string, ips: GoValue[] | null, dns: GoValue[] | null, days: GoInt) =>
+    genSelfSignedCert(cn, ips, dns, num(days)),
+  ),
+  genSignedCert: def(
+    ['string', '[]interface {}', '[]interface {}', 'int', 'sprig.certificate'],
+    (cn: string, ips: GoValue[] | null, dns: GoValue[] | null, days: GoInt, ca: GoValue) => genSignedCert(cn, ips, dns, num(days), ca),
   ),
   encryptAES: def(['string', 'string'], encryptAES),
   decryptAES: def(['string', 'string'], decryptAES),

@@ -1,6 +1,18 @@
 /** Sprig v2.22 date functions (date.go). The local zone is UTC. */
 import { FuncError, GoInt, GoTime, type FuncMap, type GoValue } from '../values.js';
-import { durationString, formatTime, loadLocation, parseDuration, parseTime, roundDuration, timeAddNanos, timeFromUnix, timeUnixNanos, TimeParseError, ZERO_TIME_MS } from './gotime.js';
+import {
+  durationString,
+  formatTime,
+  loadLocation,
+  parseDuration,
+  parseTime,
+  roundDuration,
+  timeAddNanos,
+  timeFromUnix,
+  timeUnixNanos,
+  TimeParseError,
+  ZERO_TIME_MS,
+} from './gotime.js';
 import { def } from './strings.js';
 
 /** time.Now() (millisecond clock plus sub-millisecond nanoseconds). */

@@ -1,6 +1,20 @@
 /** Sprig v2.22 defaults.go (default, empty, coalesce, ternary, toJson, deepCopy) and reflect.go. */
 import { formatFloat, sortedKeys } from '../fmt.js';
-import { FuncError, GoFunc, GoInt, GoStruct, GoTime, isGoMap, setMapType, setSliceType, mapElemType, sliceElemType, type FuncMap, type GoMap, type GoValue } from '../values.js';
+import {
+  FuncError,
+  GoFunc,
+  GoInt,
+  GoStruct,
+  GoTime,
+  isGoMap,
+  setMapType,
+  setSliceType,
+  mapElemType,
+  sliceElemType,
+  type FuncMap,
+  type GoMap,
+  type GoValue,
+} from '../values.js';
 import { deepEqual, goTypeName, isEmpty, kindOf } from './conv.js';
 import { formatTime } from './gotime.js';
 import { def } from './strings.js';

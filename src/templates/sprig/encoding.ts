@@ -9,7 +9,10 @@ import { def } from './strings.js';
 
 /** Go's base64.CorruptInputError / base32.CorruptInputError. */
 export class CorruptInputError extends Error {
-  constructor(readonly offset: number, encoding: 'base64' | 'base32') {
+  constructor(
+    readonly offset: number,
+    encoding: 'base64' | 'base32',
+  ) {
     super(`illegal ${encoding} data at input byte ${offset}`);
   }
 }
@@ -99,7 +102,7 @@ export function base32Decode(s: string): Uint8Array {
   while (pos < src.length && !end) {
     const dbuf = [0, 0, 0, 0, 0, 0, 0, 0];
     let dlen = 8;
-    for (let j = 0; j < 8; ) {
+    for (let j = 0; j < 8;) {
       const remaining = src.length - pos;
       if (remaining === 0) throw new CorruptInputError(olen - remaining - j, 'base32');
       const c = src[pos++];

@@ -67,7 +67,26 @@ function intlOffsetSeconds(zone: string, ms: number): number {
 }
 
 const abbrevCache = new Map<string, string>();
-const ABBREV_LOCALES = ['en-US', 'en-GB', 'en-AU', 'en-IN', 'en-NZ', 'en-IE', 'en-CA', 'en-ZA', 'en-SG'];
+/** Locales whose short zone names agree with tzdata's abbreviations for their regions. */
+const ABBREV_LOCALES = ['en-US', 'en-GB', 'en-AU', 'en-NZ', 'en-IN', 'ja-JP', 'en-ZA'];
+/** tzdata abbreviations Intl does not know (standard time, daylight time). */
+const ABBREV_OVERRIDES: Record<string, [string, string]> = {
+  'Asia/Shanghai': ['CST', 'CDT'],
+  'Asia/Taipei': ['CST', 'CDT'],
+  PRC: ['CST', 'CDT'],
+  'Asia/Seoul': ['KST', 'KDT'],
+  'Asia/Pyongyang': ['KST', 'KST'],
+  'Europe/Moscow': ['MSK', 'MSD'],
+  'Asia/Jerusalem': ['IST', 'IDT'],
+  'Asia/Tel_Aviv': ['IST', 'IDT'],
+  Israel: ['IST', 'IDT'],
+  'Asia/Hong_Kong': ['HKT', 'HKST'],
+  'Asia/Karachi': ['PKT', 'PKST'],
+  'Asia/Jakarta': ['WIB', 'WIB'],
+  'Asia/Manila': ['PST', 'PDT'],
+  'Asia/Dubai': ['', ''],
+  'Asia/Muscat': ['', ''],
+};
 
 function numericAbbrev(offset: number): string {
   const sign = offset < 0 ? '-' : '+';
@@ -77,20 +96,29 @@ function numericAbbrev(offset: number): string {
   return sign + h + (m ? String(m).padStart(2, '0') : '');
 }
 
-/** The zone abbreviation Go's tzdata would show (best effort from Intl). */
+/** The zone abbreviation Go's tzdata would show (best effort: Intl plus a small table). */
 function intlAbbrev(zone: string, ms: number, offset: number): string {
   const key = zone + '@' + offset;
   const cached = abbrevCache.get(key);
   if (cached !== undefined) return cached;
   let name = '';
-  for (const locale of ABBREV_LOCALES) {
-    const part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName');
-    if (part && /^[A-Z]{2,5}$/.test(part.value) && part.value !== 'GMT') {
-      name = part.value;
-      break;
+  const override = ABBREV_OVERRIDES[zone];
+  if (override) {
+    // Daylight time is the larger of the zone's offsets in January and July.
+    const year = new Date(ms).getUTCFullYear();
+    const jan = intlOffsetSeconds(zone, Date.UTC(year, 0, 1));
+    const jul = intlOffsetSeconds(zone, Date.UTC(year, 6, 1));
+    name = offset === Math.max(jan, jul) && jan !== jul ? override[1] : override[0];
+  } else {
+    for (const locale of ABBREV_LOCALES) {
+      const part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName');
+      if (part && /^[A-Z]{2,5}$/.test(part.value) && (part.value !== 'GMT' || offset === 0)) {
+        name = part.value;
+        break;
+      }
     }
   }
-  if (!name) name = offset === 0 && /^(Etc\/)?(GMT|UTC|UCT|Greenwich|Zulu|Universal)/.test(zone) ? (zone.includes('UTC') || zone.includes('Universal') || zone.includes('Zulu') ? 'UTC' : 'GMT') : numericAbbrev(offset);
+  if (!name) name = offset === 0 && /^(Etc\/)?(UTC|UCT|Universal|Zulu)$/.test(zone) ? 'UTC' : numericAbbrev(offset);
   abbrevCache.set(key, name);
   return name;
 }
@@ -211,7 +239,7 @@ export function parseLayout(layout: string): Chunk[] {
     chunks.push({ kind: 'std', std });
     return len;
   };
-  for (let i = 0; i < layout.length; ) {
+  for (let i = 0; i < layout.length;) {
     const rest = layout.slice(i);
     const c = layout[i];
     let used = 0;
@@ -710,7 +738,11 @@ export function parseTime(layout: string, value: string, loc = 'Local'): GoTime 
     // Use the location's zone if it has that offset at that time.
     const probe = new GoTime(t.ms, t.nanos, loc);
     if (zoneOf(probe).offset === zoneOffset && (zoneName === '' || zoneOf(probe).name === zoneName || zoneOffset === 0)) return probe;
-    return new GoTime(t.ms, t.nanos, zoneOffset === 0 && zoneName === 'UTC' && loc === 'UTC' ? 'UTC' : fixedZone(zoneName === 'UTC' && zoneOffset !== 0 ? '' : zoneName, zoneOffset));
+    return new GoTime(
+      t.ms,
+      t.nanos,
+      zoneOffset === 0 && zoneName === 'UTC' && loc === 'UTC' ? 'UTC' : fixedZone(zoneName === 'UTC' && zoneOffset !== 0 ? '' : zoneName, zoneOffset),
+    );
   }
   if (zoneName !== '') {
     if (zoneName === 'UTC') return make(0, loc === 'Local' || loc === 'UTC' ? loc : 'UTC');
@@ -917,4 +949,3 @@ export function timeField(t: GoTime, name: string): GoValue | typeof NO_FIELD {
   }
   return NO_FIELD;
 }
-

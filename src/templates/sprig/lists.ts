@@ -50,7 +50,10 @@ export const listFuncs: FuncMap = {
   ),
   has: def(['interface {}', 'interface {}'], (needle: GoValue, haystack: GoValue) => {
     if (haystack === null || haystack === undefined) return false;
-    return inList(requireList(haystack, (k) => `Cannot find has on type ${k}`), needle);
+    return inList(
+      requireList(haystack, (k) => `Cannot find has on type ${k}`),
+      needle,
+    );
   }),
   compact: def(['interface {}'], (l: GoValue) => requireList(l, (k) => `Cannot compact on type ${k}`).filter((item) => !isEmpty(item))),
   slice: def(['interface {}'], slice, 'interface {}'),

@@ -89,22 +89,11 @@ function round(a: GoValue, places: GoInt, roundOn: number[]): number {
 /** Sprig's untilStep: ints from start toward stop. */
 export function untilStep(start: number, stop: number, step: number): GoValue[] {
   const v: GoValue[] = [];
-  const check = (): void => {
-    if (v.length >= MAX_GENERATED) throw new FuncError(`list of more than ${MAX_GENERATED} elements`);
-  };
-  if (stop < start) {
-    if (step >= 0) return setSliceType(v, 'int');
-    for (let i = start; i > stop; i += step) {
-      check();
-      v.push(int(i));
-    }
-    return setSliceType(v, 'int');
-  }
-  if (step <= 0) return setSliceType(v, 'int');
-  for (let i = start; i < stop; i += step) {
-    check();
-    v.push(int(i));
-  }
+  const ascending = stop >= start;
+  if ((ascending && step <= 0) || (!ascending && step >= 0)) return setSliceType(v, 'int');
+  const count = Math.ceil((stop - start) / step);
+  if (count > MAX_GENERATED) throw new FuncError(`list of ${count} elements is more than the limit of ${MAX_GENERATED}`);
+  for (let i = 0, x = start; i < count; i++, x += step) v.push(int(x));
   return setSliceType(v, 'int');
 }
 
@@ -125,10 +114,26 @@ export const mathFuncs: FuncMap = {
   sub: def(['interface {}', 'interface {}'], (a: GoValue, b: GoValue) => wrap64(toInt64(a) - toInt64(b))),
   div: def(['interface {}', 'interface {}'], (a: GoValue, b: GoValue) => divide(a, b, 'div')),
   mod: def(['interface {}', 'interface {}'], (a: GoValue, b: GoValue) => divide(a, b, 'mod')),
-  mul: def(['interface {}'], (a: GoValue, ...xs: GoValue[]) => wrap64(xs.reduce<bigint>((acc, x) => BigInt.asIntN(64, acc * toInt64(x)), toInt64(a))), 'interface {}'),
-  biggest: def(['interface {}'], (a: GoValue, ...xs: GoValue[]) => int64(xs.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))), 'interface {}'),
-  max: def(['interface {}'], (a: GoValue, ...xs: GoValue[]) => int64(xs.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))), 'interface {}'),
-  min: def(['interface {}'], (a: GoValue, ...xs: GoValue[]) => int64(xs.reduce<bigint>((m, x) => (toInt64(x) < m ? toInt64(x) : m), toInt64(a))), 'interface {}'),
+  mul: def(
+    ['interface {}'],
+    (a: GoValue, ...xs: GoValue[]) => wrap64(xs.reduce<bigint>((acc, x) => BigInt.asIntN(64, acc * toInt64(x)), toInt64(a))),
+    'interface {}',
+  ),
+  biggest: def(
+    ['interface {}'],
+    (a: GoValue, ...xs: GoValue[]) => int64(xs.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))),
+    'interface {}',
+  ),
+  max: def(
+    ['interface {}'],
+    (a: GoValue, ...xs: GoValue[]) => int64(xs.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))),
+    'interface {}',
+  ),
+  min: def(
+    ['interface {}'],
+    (a: GoValue, ...xs: GoValue[]) => int64(xs.reduce<bigint>((m, x) => (toInt64(x) < m ? toInt64(x) : m), toInt64(a))),
+    'interface {}',
+  ),
   ceil: def(['interface {}'], (v: GoValue) => Math.ceil(toFloat64(v))),
   floor: def(['interface {}'], (v: GoValue) => Math.floor(toFloat64(v))),
   round: def(['interface {}', 'int'], (a: GoValue, p: GoInt, ...r: number[]) => round(a, p, r), 'float64'),

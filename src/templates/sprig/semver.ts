@@ -28,7 +28,8 @@ export class SemverVersion extends GoStruct {
     const seg = (s: string | undefined): bigint => {
       if (!s) return 0n;
       const n = BigInt(s.replace(/^\./, ''));
-      if (n > 9223372036854775807n) throw new FuncError(`Error parsing version segment: strconv.ParseInt: parsing ${JSON.stringify(s.replace(/^\./, ''))}: value out of range`);
+      if (n > 9223372036854775807n)
+        throw new FuncError(`Error parsing version segment: strconv.ParseInt: parsing ${JSON.stringify(s.replace(/^\./, ''))}: value out of range`);
       return n;
     };
     return new SemverVersion(seg(m[1]), seg(m[2]), seg(m[3]), m[5] ?? '', m[8] ?? '', v);
@@ -74,7 +75,11 @@ export class SemverVersion extends GoStruct {
   }
 
   field(name: string): GoValue | typeof NO_FIELD {
-    const method = (fn: (o: SemverVersion) => GoValue): GoFunc => new GoFunc(name, def(['*semver.Version'], (o: GoValue) => fn(o as SemverVersion)));
+    const method = (fn: (o: SemverVersion) => GoValue): GoFunc =>
+      new GoFunc(
+        name,
+        def(['*semver.Version'], (o: GoValue) => fn(o as SemverVersion)),
+      );
     switch (name) {
       case 'Original':
         return this.original;

@@ -321,11 +321,11 @@ function camelCaseToLowerCase(str: string, connector: string): string {
         }
         out += connector;
         toLower('number', numStart, numEnd);
-        while (st.wt === 'alphabet' || st.wt === 'number') {
+        while (cur() === 'alphabet' || cur() === 'number') {
           toLower(st.wt, st.start, st.end);
           advance();
         }
-        if (st.wt !== 'invalid' && st.wt !== 'connector' && st.wt !== 'punct') out += connector;
+        if (cur() !== 'invalid' && cur() !== 'connector' && cur() !== 'punct') out += connector;
       }
     }
   }

@@ -56,7 +56,8 @@ function unescape(s: string, mode: Mode): string {
     } else if (c === 43) {
       bytes.push(mode === 'queryComponent' ? 32 : 43);
     } else {
-      if ((mode === 'host' || mode === 'zone') && c < 0x80 && shouldEscape(c, mode)) throw new UrlError(`invalid character ${JSON.stringify(String.fromCharCode(c))} in host name`);
+      if ((mode === 'host' || mode === 'zone') && c < 0x80 && shouldEscape(c, mode))
+        throw new UrlError(`invalid character ${JSON.stringify(String.fromCharCode(c))} in host name`);
       bytes.push(c);
     }
   }
@@ -87,7 +88,7 @@ function parseAuthority(authority: string): { user?: GoURL['user']; host: string
   let host: string;
   if (hostPart.startsWith('[')) {
     const close = hostPart.lastIndexOf(']');
-    if (close < 0) throw new UrlError('missing \']\' in host');
+    if (close < 0) throw new UrlError("missing ']' in host");
     const port = hostPart.slice(close + 1);
     if (port !== '' && !/^:[0-9]*$/.test(port)) throw new UrlError(`invalid port ${JSON.stringify(port)} after host`);
     host = unescape(hostPart, 'host');
@@ -106,7 +107,7 @@ function parseAuthority(authority: string): { user?: GoURL['user']; host: string
 
 /** url.Parse. */
 export function parseURL(raw: string): GoURL {
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\x00-\x1f\x7f]/.test(raw)) throw new UrlError('net/url: invalid control character in URL');
   const hash = raw.indexOf('#');
   const u = hash < 0 ? raw : raw.slice(0, hash);

@@ -14,7 +14,48 @@ class YamlMarshalError extends Error {}
 // ---------------------------------------------------------------------------
 // resolve: would a plain scalar read back as something other than a string?
 
-const RESOLVE_MAP = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '', '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<']);
+const RESOLVE_MAP = new Set([
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
+  '<<',
+]);
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 const TIMESTAMP_LAYOUTS = ['2006-1-2T15:4:5.999999999Z07:00', '2006-1-2t15:4:5.999999999Z07:00', '2006-1-2 15:4:5.999999999', '2006-1-2'];
@@ -81,7 +122,8 @@ interface Analysis {
   blockAllowed: boolean;
 }
 
-const isPrintable = (r: number): boolean => r === 0x0a || (r >= 0x20 && r <= 0x7e) || (r >= 0xa0 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd && r !== 0xfeff);
+const isPrintable = (r: number): boolean =>
+  r === 0x0a || (r >= 0x20 && r <= 0x7e) || (r >= 0xa0 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd && r !== 0xfeff);
 const isBreak = (r: number | undefined): boolean => r === 0x0a || r === 0x0d || r === 0x85 || r === 0x2028 || r === 0x2029;
 const isBlank = (r: number | undefined): boolean => r === 0x20 || r === 0x09;
 
@@ -319,12 +361,32 @@ class Emitter {
     this.indention = false;
   }
 
+  /** libyaml's write_break: a line feed starts a new line; other breaks are written as they are. */
+  writeBreak(r: number): void {
+    if (r === 0x0a) this.putBreak();
+    else {
+      this.out += String.fromCodePoint(r);
+      this.column = 0;
+    }
+  }
+
   writeSingleQuoted(value: string): void {
     this.writeIndicator("'", true, false, false);
+    let breaks = false;
     for (const ch of value) {
       const r = ch.codePointAt(0)!;
+      if (isBreak(r)) {
+        if (!breaks && r === 0x0a) this.putBreak();
+        this.writeBreak(r);
+        this.indention = true;
+        breaks = true;
+        continue;
+      }
+      if (breaks) this.writeIndent();
       this.writeChar(r);
       if (r === 0x27) this.writeChar(0x27);
+      this.indention = false;
+      breaks = false;
     }
     this.writeIndicator("'", false, false, false);
   }
@@ -359,9 +421,7 @@ class Emitter {
     for (let i = 0; i < cps.length; i++) {
       const r = cps[i];
       if (isBreak(r)) {
-        if (r === 0x0d && cps[i + 1] === 0x0a) i++;
-        if (r === 0x2028 || r === 0x2029) this.out += String.fromCodePoint(r);
-        this.putBreak();
+        this.writeBreak(r);
         this.indention = true;
         breaks = true;
       } else {
@@ -377,7 +437,23 @@ class Emitter {
 }
 
 function doubleQuotedEscape(r: number): string {
-  const named: Record<number, string> = { 0: '0', 7: 'a', 8: 'b', 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r', 0x1b: 'e', 0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P' };
+  const named: Record<number, string> = {
+    0: '0',
+    7: 'a',
+    8: 'b',
+    9: 't',
+    10: 'n',
+    11: 'v',
+    12: 'f',
+    13: 'r',
+    0x1b: 'e',
+    0x22: '"',
+    0x5c: '\\',
+    0x85: 'N',
+    0xa0: '_',
+    0x2028: 'L',
+    0x2029: 'P',
+  };
   if (named[r] !== undefined) return named[r];
   const hex = r.toString(16).toUpperCase();
   if (r <= 0xff) return 'x' + hex.padStart(2, '0');
@@ -473,7 +549,13 @@ function structNode(v: GoStruct, depth: number): Node {
   if (t === 'time.Month' || t === 'time.Weekday') return plain(String((v as unknown as { n: number }).n));
   if (t === 'sprig.certificate') {
     const c = v as unknown as { Cert: string; Key: string };
-    return { kind: 'map', entries: [[stringNode('cert'), toNode(c.Cert, depth + 1)], [stringNode('key'), toNode(c.Key, depth + 1)]] };
+    return {
+      kind: 'map',
+      entries: [
+        [stringNode('cert'), toNode(c.Cert, depth + 1)],
+        [stringNode('key'), toNode(c.Key, depth + 1)],
+      ],
+    };
   }
   return { kind: 'map', entries: [] }; // no exported fields (semver.Version)
 }
@@ -496,4 +578,3 @@ export function toYaml(v: GoValue): string {
     throw e;
   }
 }
-

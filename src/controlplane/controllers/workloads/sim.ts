@@ -187,7 +187,14 @@ export class Sim {
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, source: string, fieldPath?: string): void {
     const t = this.type('', 'v1', 'events');
     const namespace = obj.metadata.namespace ?? 'default';
-    const involved: Any = { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid, apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion };
+    const involved: Any = {
+      kind: obj.kind,
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name,
+      uid: obj.metadata.uid,
+      apiVersion: obj.apiVersion,
+      resourceVersion: obj.metadata.resourceVersion,
+    };
     if (fieldPath) involved.fieldPath = fieldPath;
     if (!involved.namespace) delete involved.namespace;
     const now = nowTimestamp();
@@ -339,7 +346,11 @@ export function isPodActive(p: KubeObject): boolean {
 }
 
 /** A pod from a template: labels, annotations, owner and spec copied as the controllers do. */
-export function podFromTemplate(template: Any, owner: KubeObject, extra: { name?: string; generateName?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = {}): KubeObject {
+export function podFromTemplate(
+  template: Any,
+  owner: KubeObject,
+  extra: { name?: string; generateName?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): KubeObject {
   const meta = (template.metadata ?? {}) as Any;
   const pod: KubeObject = {
     apiVersion: 'v1',
