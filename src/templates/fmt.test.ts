@@ -188,3 +188,10 @@ test('quoting and Go string order', () => {
   assert.ok(compareGoStrings('10', '9') < 0);
   assert.ok(compareGoStrings('B', 'a') < 0);
 });
+
+test('complex128 prints both parts', async () => {
+  const { GoComplex } = await import('./complex.js');
+  assert.equal(sprintf('%v', [new GoComplex(1, 2)]), '(1+2i)');
+  assert.equal(sprintf('%.1f', [new GoComplex(1, -2)]), '(1.0-2.0i)');
+  assert.equal(sprintf('%d', [new GoComplex(0, 0)]), '%!d(complex128=(0+0i))');
+});

@@ -659,6 +659,18 @@ class Printer {
     }
   }
 
+  /** complex128: both parts with the float verb, the imaginary part always signed. */
+  printComplex(c: { re: number; im: number }, verb: string, arg: GoValue): void {
+    if (!'vbgGxXfFeE'.includes(verb)) return this.badVerb(verb, arg);
+    const oldPlus = this.plus;
+    this.out += '(';
+    this.printFloat(c.re, verb);
+    this.plus = true;
+    this.printFloat(c.im, verb);
+    this.out += 'i)';
+    this.plus = oldPlus;
+  }
+
   /** A value with a String method (time.Time, semver): Go formats the string for %v %s %q %x %X. */
   printStringer(s: string, verb: string, arg: GoValue): void {
     switch (verb) {
@@ -712,7 +724,10 @@ class Printer {
       if (this.sharpV) return this.pad(goTimeGoString(arg));
       return this.printStringer(goTimeString(arg), verb, arg);
     }
-    if (arg instanceof GoStruct) return this.printStringer(arg.formatV(), verb, arg);
+    if (arg instanceof GoStruct) {
+      if (arg.goType === 'complex128') return this.printComplex(arg as unknown as { re: number; im: number }, verb, arg);
+      return this.printStringer(arg.formatV(), verb, arg);
+    }
     if (arg instanceof GoFunc) return this.fmtPointer(arg, verb, 'func');
     if (Array.isArray(arg)) {
       if (this.sharpV) {

@@ -248,7 +248,8 @@ class Parser {
     try {
       const pipe = this.pipeline(context, Tok.RightDelim);
       if (type === NodeType.Range) this.rangeDepth++;
-      let [list, next] = this.itemList();
+      const [list, end] = this.itemList();
+      let next = end;
       if (type === NodeType.Range) this.rangeDepth--;
       let elseList: ListNode | null = null;
       if (next.kind === 'else') {

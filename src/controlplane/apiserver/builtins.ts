@@ -180,6 +180,18 @@ const serviceHooks: ResourceHooks = {
   },
 };
 
+/** Secrets: `stringData` is write-only, merged into `data` as base64 (it wins over `data`). */
+function defaultSecret(o: KubeObject): void {
+  o.type ??= 'Opaque';
+  const stringData = o.stringData as Record<string, unknown> | undefined;
+  if (stringData && typeof stringData === 'object') {
+    const data = ((o.data as Record<string, string> | undefined) ?? {}) as Record<string, string>;
+    for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+    o.data = data;
+  }
+  delete o.stringData;
+}
+
 const namespaceHooks: ResourceHooks = {
   prepareCreate(ns) {
     ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name! };
@@ -346,7 +358,7 @@ export function registerBuiltins(reg: Registry): void {
   core('replicationcontrollers', 'ReplicationController', { short: ['rc'], cat: all, sub: ['scale', 'status'] });
   core('resourcequotas', 'ResourceQuota', { short: ['quota'], sub: ['status'] });
   core('secrets', 'Secret', {
-    hooks: { defaults: (o) => void (o.type ??= 'Opaque'), fieldLabels: (o) => ({ type: o.type as string }) },
+    hooks: { defaults: defaultSecret, fieldLabels: (o) => ({ type: o.type as string }) },
     columns: [col('Type', (o) => o.type), col('Data', (o) => countKeys(o.data), 'integer'), ageColumn],
   });
   core('serviceaccounts', 'ServiceAccount', {

@@ -274,3 +274,23 @@ test('protected namespaces cannot be deleted; graceful deletions wait for a dele
     delete cms.hooks.beforeDelete;
   }
 });
+
+test('Secrets merge stringData into data; built-in kinds drop unknown fields (Strict rejects them)', () => {
+  const { core, type, cms } = setup();
+  const secrets = type('', 'v1', 'secrets');
+  const s = core.create(secrets, 'default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { a: 'hello' }, data: { b: 'eA==' } });
+  assert.deepEqual(s.data, { a: 'aGVsbG8=', b: 'eA==' });
+  assert.equal(s.stringData, undefined);
+  assert.equal(s.type, 'Opaque');
+  const warnings: string[] = [];
+  const c = core.create(cms, 'default', { ...cm('u'), bogus: 1, metadata: { name: 'u', nope: true } } as KubeObject, { warnings });
+  assert.equal(c.bogus, undefined);
+  assert.equal(c.metadata.nope, undefined);
+  assert.deepEqual(warnings, ['unknown field "metadata.nope"', 'unknown field "bogus"']);
+  const strict = apiError(() => core.create(cms, 'default', { ...cm('v'), bogus: 1 } as KubeObject, { fieldValidation: 'Strict' }));
+  assert.equal(strict.code, 400);
+  assert.equal(strict.status.message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
+  const rv = apiError(() => core.create(cms, 'default', cm('w', { metadata: { name: 'w', resourceVersion: '5' } })));
+  assert.equal(rv.code, 500);
+  assert.equal(rv.status.message, 'resourceVersion should not be set on objects to be created');
+});

@@ -227,6 +227,7 @@ export class ApiCore {
     if (!meta.name) throw invalid(t, '', [fieldRequired('metadata.name', 'name or generateName is required')]);
     if (t.namespaced) this.checkNamespaceOpen(meta.namespace!);
     const ctx = this.ctx('create', opts);
+    if (meta.resourceVersion) throw new ApiError(500, '', 'resourceVersion should not be set on objects to be created');
     // Server-owned metadata is never taken from the client.
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'])
       delete meta[k];

@@ -100,3 +100,20 @@ test('render prints each task, and writes files with --output-dir', () =>
     const badParam = await runPackageCommand(['render', join(testdata, 'zk'), '-p', 'memory=']);
     assert.equal(badParam.stderr, 'Error: could not parse parameters: parameter value can not be empty: memory=\n');
   }));
+
+test('new -i asks for the operator fields', () =>
+  withTmp(async (dir) => {
+    const { newCommand } = await import('./index.js');
+    const r = await newCommand(undefined, { cwd: dir, interactive: true }, scripted(['web', '1.2.3', '', '', '1.20.0', 'https://example.com']));
+    assert.equal(r.code, 0);
+    const pkg = loadPackage(join(dir, 'operator'));
+    assert.deepEqual(
+      [pkg.operator.name, pkg.operator.operatorVersion, pkg.operator.appVersion, pkg.operator.kubernetesVersion, pkg.operator.url],
+      ['web', '1.2.3', '0.1.0', '1.20.0', 'https://example.com'],
+    );
+    writeFileSync(join(dir, 'operator', 'operator.yaml'), 'name: x\n');
+    assert.equal(
+      (await newCommand('y', { cwd: join(dir, 'operator') })).stderr,
+      'Error: operator.yaml exists in the current directory.  creating an operator in an operator is not supported\n',
+    );
+  }));

@@ -308,11 +308,9 @@ export function mapRunes(s: string, f: (r: number) => number): string {
 }
 
 export function goToUpper(s: string): string {
-   
   return /^[\x00-\x7f]*$/.test(s) ? s.toUpperCase() : mapRunes(s, toUpperRune);
 }
 export function goToLower(s: string): string {
-   
   return /^[\x00-\x7f]*$/.test(s) ? s.toLowerCase() : mapRunes(s, toLowerRune);
 }
 
@@ -350,12 +348,10 @@ export function fromUtf8(b: Uint8Array): string {
   return decoder.decode(b);
 }
 export function byteLength(s: string): number {
-   
   return /^[\x00-\x7f]*$/.test(s) ? s.length : encoder.encode(s).length;
 }
 /** s[start:end] on the UTF-8 bytes (a cut inside a character yields U+FFFD, as Go's bytes would be invalid). */
 export function byteSlice(s: string, start: number, end?: number): string {
-   
   if (/^[\x00-\x7f]*$/.test(s)) return s.slice(start, end);
   return fromUtf8(encoder.encode(s).subarray(start, end));
 }

@@ -399,3 +399,7 @@ test('fail and hello', () => {
   throwsFuncError(() => call('fail', 'stop here'), /^stop here$/);
   assert.equal(call('hello'), 'Hello!');
 });
+
+test('getHostByName resolves through the system resolver', () => {
+  assert.match(call('getHostByName', 'localhost') as string, /^(127\.0\.0\.1|::1)$/);
+});
