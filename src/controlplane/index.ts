@@ -16,6 +16,9 @@ import { Registry } from './apiserver/registry.js';
 import { ApiServer } from './apiserver/server.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespaces.js';
+import { WebhookAdmission } from './admission/webhooks.js';
+import { startSimulatedWorkloads, type SimOptions, type SimulatedWorkloads } from './controllers/workloads/index.js';
+import { handleExecUpgrade } from './controllers/workloads/exec.js';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import { DurableLog } from './storage/wal.js';
 import { Store } from './storage/store.js';
@@ -30,6 +33,8 @@ export interface ControlPlaneOptions {
   /** Serve plain HTTP instead of HTTPS with a generated CA. */
   insecureHttp?: boolean;
   simulateWorkloads?: boolean;
+  /** Tuning of the simulated workloads: step delay (ms), which images fail to pull, node names. */
+  simulation?: Omit<SimOptions, 'log'>;
   /** Also write the kubeconfig to this file. */
   kubeconfigPath?: string;
   log?: (line: string) => void;
@@ -71,9 +76,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     heartbeatMs: opts.watchHeartbeatMs,
     bookmarkMs: opts.watchBookmarkMs,
     log: opts.log,
+    admission: new WebhookAdmission(core, { log: opts.log }),
   });
   const server: Server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, api.handle) : createHttpServer(api.handle);
   server.keepAliveTimeout = 60_000;
+  // pods/exec arrives as a WebSocket upgrade; only simulated pods can run commands.
+  let workloads: SimulatedWorkloads | undefined;
+  const authToken = opts.insecureHttp ? undefined : token;
+  server.on('upgrade', (req, socket) => (workloads ? workloads.upgrade(req, socket, authToken) : handleExecUpgrade(req, socket, authToken, undefined)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
@@ -90,8 +100,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   for (const name of SYSTEM_NAMESPACES)
     if (!core.tryGet(nsType, undefined, name)) core.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
-  let workloads: { stop(): void } | undefined;
-  if (opts.simulateWorkloads) workloads = await startWorkloads(core);
+  if (opts.simulateWorkloads) workloads = startSimulatedWorkloads(core, { ...opts.simulation, log: opts.log });
 
   const kubeconfig = renderKubeconfig({ url, token, caPem: tls?.caPem });
   if (opts.kubeconfigPath) writeKubeconfig(opts.kubeconfigPath, kubeconfig);
@@ -160,16 +169,4 @@ function servingCertificate(host: string, dataDir: string | undefined): { caPem:
     writeFileSync(files.key, keyPem, { mode: 0o600 });
   }
   return { caPem, certPem, keyPem };
-}
-
-/** The simulated workload controllers live in controllers/workloads/ (a separate piece of work). */
-async function startWorkloads(core: ApiCore): Promise<{ stop(): void }> {
-  const path = './controllers/workloads/index.js';
-  let mod: { startSimulatedWorkloads(core: ApiCore): { stop(): void } };
-  try {
-    mod = (await import(path)) as typeof mod;
-  } catch {
-    throw new Error('--simulate-workloads: simulated workloads are not available in this build');
-  }
-  return mod.startSimulatedWorkloads(core);
 }

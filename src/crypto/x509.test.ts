@@ -27,9 +27,21 @@ test('DER integers, OIDs and times', () => {
 });
 
 test('certificates for every key type parse and verify', () => {
-  for (const [kind, bits] of [['rsa', 2048], ['ecdsa', 256], ['ecdsa', 384], ['ed25519', undefined]] as const) {
+  for (const [kind, bits] of [
+    ['rsa', 2048],
+    ['ecdsa', 256],
+    ['ecdsa', 384],
+    ['ed25519', undefined],
+  ] as const) {
     const ca = generateKeyPair(kind, bits);
-    const pem = createCertificate({ subject: { commonName: `ca-${kind}`, organization: ['KUDO Test'] }, isCA: true, publicKey: ca.publicKey, selfSignKey: ca.privateKey, notAfter: 30, serialNumber: 42n });
+    const pem = createCertificate({
+      subject: { commonName: `ca-${kind}`, organization: ['KUDO Test'] },
+      isCA: true,
+      publicKey: ca.publicKey,
+      selfSignKey: ca.privateKey,
+      notAfter: 30,
+      serialNumber: 42n,
+    });
     const cert = new X509Certificate(pem);
     assert.equal(cert.subject, `O=KUDO Test\nCN=ca-${kind}`);
     assert.equal(cert.ca, true);

@@ -122,19 +122,20 @@ export class ApiCore {
     let after: string | undefined;
     if (opts.continue) after = decodeContinue(opts.continue);
     const rv = String(this.store.resourceVersion);
-    const candidates = this.store.list(storageKey(t), scopeNs(t, namespace), after);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items: KubeObject[] = [];
-    let i = 0;
-    for (; i < candidates.length && items.length < limit; i++) if (matches(candidates[i])) items.push(this.present(t, candidates[i]));
+    let more = 0;
+    this.store.scan(storageKey(t), scopeNs(t, namespace), after, (o) => {
+      if (!matches(o)) return true;
+      if (items.length < limit) items.push(this.present(t, o));
+      else more++;
+      return true;
+    });
     const result: ListResult = { items, resourceVersion: rv };
-    if (i < candidates.length && items.length >= limit) {
-      const more = candidates.slice(i).filter(matches).length;
-      if (more > 0) {
-        const last = items[items.length - 1].metadata;
-        result.continue = encodeContinue(`${last.namespace ?? ''}/${last.name}`, rv);
-        if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = more;
-      }
+    if (more > 0) {
+      const last = items[items.length - 1].metadata;
+      result.continue = encodeContinue(`${last.namespace ?? ''}/${last.name}`, rv);
+      if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = more;
     }
     return result;
   }

@@ -86,20 +86,25 @@ export class Store {
 
   /** Objects in key order (namespace, then name), optionally of one namespace, starting after `after`. */
   list(resource: string, namespace?: string, after?: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    this.scan(resource, namespace, after, (o) => {
+      out.push(o);
+      return true;
+    });
+    return out;
+  }
+
+  /** Visits objects in key order without copying the index; `visit` returns false to stop. */
+  scan(resource: string, namespace: string | undefined, after: string | undefined, visit: (o: KubeObject) => boolean): void {
     const b = this.buckets.get(resource);
-    if (!b) return [];
+    if (!b) return;
     b.sortedKeys ??= [...b.objects.keys()].sort();
-    let keys = b.sortedKeys;
-    if (namespace !== undefined || after !== undefined) {
-      const prefix = namespace !== undefined ? `${namespace}/` : '';
-      const from = after !== undefined && after >= prefix ? after : undefined;
-      let lo = lowerBound(keys, from ?? prefix);
-      if (from !== undefined && keys[lo] === from) lo++;
-      let hi = lo;
-      while (hi < keys.length && keys[hi].startsWith(prefix)) hi++;
-      keys = keys.slice(lo, hi);
-    }
-    return keys.map((k) => b.objects.get(k)!);
+    const keys = b.sortedKeys;
+    const prefix = namespace !== undefined ? `${namespace}/` : '';
+    const from = after !== undefined && after >= prefix ? after : undefined;
+    let i = lowerBound(keys, from ?? prefix);
+    if (from !== undefined && keys[i] === from) i++;
+    for (; i < keys.length && keys[i].startsWith(prefix); i++) if (!visit(b.objects.get(keys[i])!)) return;
   }
 
   count(resource: string): number {
@@ -118,7 +123,7 @@ export class Store {
     const existed = old !== undefined;
     const rv = this.rv + 1;
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
-    this.log?.append(rv, resource, key, stored);
+    this.log?.append(rv, resource, key, stored, existed ? 0 : 1);
     this.rv = rv;
     if (!existed) b.sortedKeys = undefined;
     b.objects.set(key, stored);
@@ -133,7 +138,7 @@ export class Store {
     const old = b?.objects.get(key);
     if (!b || !old) return undefined;
     const rv = this.rv + 1;
-    this.log?.append(rv, resource, key, null);
+    this.log?.append(rv, resource, key, null, -1);
     this.rv = rv;
     b.objects.delete(key);
     b.sortedKeys = undefined;
@@ -159,7 +164,17 @@ export class Store {
     return () => set.delete(listener);
   }
 
+  private compactLog(): void {
+    const log = this.log;
+    if (!log?.wantsCompaction) return;
+    const all = function* (buckets: Map<string, Bucket>) {
+      for (const [resource, b] of buckets) for (const object of b.objects.values()) yield { resource, object };
+    };
+    log.rewrite(this.rv, all(this.buckets));
+  }
+
   private emit(event: StoreEvent): void {
+    this.compactLog();
     this.history.push(event);
     if (this.history.length - this.historyStart > this.historySize) {
       this.historyStart++;

@@ -22,6 +22,8 @@ interface LogLine {
 export class DurableLog {
   private fd: number | undefined;
   private readonly file: string;
+  private lines = 0;
+  private live = 0;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -48,12 +50,23 @@ export class DurableLog {
         else live.delete(id);
       }
     }
+    const objects = [...live.values()];
+    this.rewrite(rv, objects);
+    return { rv, objects };
+  }
+
+  /** Replaces the log with one line per live object (written aside, fsync'ed, then renamed). */
+  rewrite(rv: number, objects: Iterable<RestoredObject>): void {
+    if (this.fd !== undefined) closeSync(this.fd);
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w');
-    const lines = [JSON.stringify({ rv })];
-    for (const [id, r] of live)
-      lines.push(JSON.stringify({ rv: Number(r.object.metadata.resourceVersion), r: r.resource, k: id.slice(r.resource.length + 1), o: r.object }));
-    writeSync(fd, lines.join('\n') + '\n');
+    writeSync(fd, JSON.stringify({ rv }) + '\n');
+    let n = 0;
+    for (const r of objects) {
+      const key = `${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}`;
+      writeSync(fd, JSON.stringify({ rv: Number(r.object.metadata.resourceVersion), r: r.resource, k: key, o: r.object }) + '\n');
+      n++;
+    }
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, this.file);
@@ -61,13 +74,22 @@ export class DurableLog {
     fsyncSync(dirFd);
     closeSync(dirFd);
     this.fd = openSync(this.file, 'a');
-    return { rv, objects: [...live.values()] };
+    this.lines = n + 1;
+    this.live = n;
   }
 
-  append(rv: number, resource: string, key: string, object: KubeObject | null): void {
+  /** Appends one change and fsyncs it; `liveDelta` is +1 for a new object, -1 for a removal. */
+  append(rv: number, resource: string, key: string, object: KubeObject | null, liveDelta = 0): void {
     if (this.fd === undefined) throw new Error('durable log used before restore()');
     writeSync(this.fd, JSON.stringify({ rv, r: resource, k: key, o: object }) + '\n');
     fsyncSync(this.fd);
+    this.lines++;
+    this.live += liveDelta;
+  }
+
+  /** Whether the log has grown well past the live objects and should be rewritten. */
+  get wantsCompaction(): boolean {
+    return this.lines > Math.max(10_000, 4 * this.live);
   }
 
   close(): void {

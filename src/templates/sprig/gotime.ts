@@ -111,7 +111,9 @@ function intlAbbrev(zone: string, ms: number, offset: number): string {
     name = offset === Math.max(jan, jul) && jan !== jul ? override[1] : override[0];
   } else {
     for (const locale of ABBREV_LOCALES) {
-      const part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName');
+      const part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+        .formatToParts(new Date(ms))
+        .find((p) => p.type === 'timeZoneName');
       if (part && /^[A-Z]{2,5}$/.test(part.value) && (part.value !== 'GMT' || offset === 0)) {
         name = part.value;
         break;

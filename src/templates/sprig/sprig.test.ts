@@ -10,7 +10,6 @@ const call = (name: string, ...args: GoValue[]): GoValue => {
   assert.ok(def, `function ${name} exists`);
   return def.fn(...args);
 };
-const str = (name: string, ...args: GoValue[]): string => formatValue(call(name, ...args));
 const throwsFuncError = (fn: () => unknown, message: RegExp): void => {
   assert.throws(fn, (e: unknown) => e instanceof FuncError && message.test(e.message));
 };
@@ -374,7 +373,10 @@ test('urlParse and urlJoin follow net/url', () => {
     'map[fragment:frag! host:example.com:8443 hostname:example.com opaque: path:/a b/c query:q=1&r=a+b scheme:https userinfo:user:pa%20ss]',
   );
   assert.equal(formatValue(call('urlParse', 'relative/path?x=1')), 'map[fragment: host: hostname: opaque: path:relative/path query:x=1 scheme: userinfo:]');
-  assert.equal(formatValue(call('urlParse', 'mailto:joe@example.com')), 'map[fragment: host: hostname: opaque:joe@example.com path: query: scheme:mailto userinfo:]');
+  assert.equal(
+    formatValue(call('urlParse', 'mailto:joe@example.com')),
+    'map[fragment: host: hostname: opaque:joe@example.com path: query: scheme:mailto userinfo:]',
+  );
   throwsFuncError(() => call('urlParse', ':nope'), /unable to parse url: parse ":nope": missing protocol scheme/);
   assert.equal(call('urlJoin', { scheme: 'https', host: 'example.com', path: '/a b', query: 'x=1', fragment: 'f g' }), 'https://example.com/a%20b?x=1#f%20g');
   assert.equal(call('urlJoin', { host: 'h' }), '//h');

@@ -107,7 +107,6 @@ function parseAuthority(authority: string): { user?: GoURL['user']; host: string
 
 /** url.Parse. */
 export function parseURL(raw: string): GoURL {
-   
   if (/[\x00-\x1f\x7f]/.test(raw)) throw new UrlError('net/url: invalid control character in URL');
   const hash = raw.indexOf('#');
   const u = hash < 0 ? raw : raw.slice(0, hash);

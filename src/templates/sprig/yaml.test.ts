@@ -28,7 +28,32 @@ test('scalars: always a trailing newline; floats as fmt %v', () => {
 });
 
 test('strings that would read back as another type are double-quoted', () => {
-  for (const s of ['', 'true', 'False', 'y', 'N', 'yes', 'on', 'OFF', 'null', '~', '1.0', '0777', '08', '0x10', '1_000', '-1', '+1', '.5', '1e3', '2021-07-02', '2021-7-2 10:00:00', '1:30', '.inf', '-.Inf']) {
+  for (const s of [
+    '',
+    'true',
+    'False',
+    'y',
+    'N',
+    'yes',
+    'on',
+    'OFF',
+    'null',
+    '~',
+    '1.0',
+    '0777',
+    '08',
+    '0x10',
+    '1_000',
+    '-1',
+    '+1',
+    '.5',
+    '1e3',
+    '2021-07-02',
+    '2021-7-2 10:00:00',
+    '1:30',
+    '.inf',
+    '-.Inf',
+  ]) {
     assert.equal(toYaml(s), JSON.stringify(s) + '\n', s);
     assert.equal(plainIsString(s), false, s);
   }

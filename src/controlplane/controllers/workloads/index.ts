@@ -4,7 +4,11 @@
  * DaemonSets, Jobs and Pods progress as on a cluster without running any container.
  * Everything is driven by the store's event stream, like the garbage collector.
  */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ApiCore } from '../../apiserver/core.js';
+import type { ResourceHooks } from '../../apiserver/registry.js';
+import { handleExecUpgrade } from './exec.js';
 import { EndpointsController, ensureNodes, VolumeBinder } from './infra.js';
 import { JobController } from './jobs.js';
 import { PodSimulator } from './pods.js';
@@ -20,6 +24,8 @@ export interface SimulatedWorkloads {
   logs(namespace: string, pod: string, container: string | undefined): Buffer;
   /** Runs a command in a simulated container, for pods/exec (throws ApiError before it starts). */
   exec(namespace: string, pod: string, container: string | undefined, argv: string[]): { code: number; stdout: Buffer; stderr: string };
+  /** Serves an HTTP upgrade (pods/exec over WebSocket); `token` is the bearer token required, if any. */
+  upgrade(req: IncomingMessage, socket: Duplex, token: string | undefined): void;
 }
 
 export function startSimulatedWorkloads(core: ApiCore, opts: SimOptions = {}): SimulatedWorkloads {
@@ -27,10 +33,30 @@ export function startSimulatedWorkloads(core: ApiCore, opts: SimOptions = {}): S
   ensureNodes(sim);
   const pods = new PodSimulator(sim);
   for (const c of [pods, new ReplicaSetController(sim), new DeploymentController(sim), new StatefulSetController(sim), new DaemonSetController(sim), new JobController(sim), new VolumeBinder(sim), new EndpointsController(sim)]) sim.add(c);
+  // Pod logs and graceful pod deletion come from the simulated kubelet while it runs.
+  const podType = sim.type('', 'v1', 'pods');
+  const saved: ResourceHooks = { log: podType.hooks.log, beforeDelete: podType.hooks.beforeDelete };
+  podType.hooks.log = (pod, o) => {
+    const text = pods.logs(pod.metadata.namespace!, pod.metadata.name!, o.container).toString('utf8');
+    if (o.tailLines === undefined || o.tailLines < 0) return text;
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(Math.max(0, lines.length - o.tailLines)).map((l) => l + '\n').join('');
+  };
+  podType.hooks.beforeDelete = (pod, o) => {
+    const plan = saved.beforeDelete?.(pod, o);
+    return plan ?? pods.gracePeriod(pod, o.gracePeriodSeconds);
+  };
   sim.start();
+  const exec = (namespace: string, pod: string, container: string | undefined, argv: string[]) => pods.exec(namespace, pod, container, argv);
   return {
-    stop: () => sim.stop(),
+    stop: () => {
+      sim.stop();
+      podType.hooks.log = saved.log;
+      podType.hooks.beforeDelete = saved.beforeDelete;
+    },
+    upgrade: (req, socket, token) => handleExecUpgrade(req, socket, token, exec),
     logs: (namespace, pod, container) => pods.logs(namespace, pod, container),
-    exec: (namespace, pod, container, argv) => pods.exec(namespace, pod, container, argv),
+    exec,
   };
 }

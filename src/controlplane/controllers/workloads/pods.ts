@@ -96,7 +96,8 @@ export class PodSimulator implements Controller {
 
   sync(key: string): void {
     const pod = this.sim.get(this.pods, key);
-    if (!pod || pod.metadata.deletionTimestamp) return;
+    if (!pod) return;
+    if (pod.metadata.deletionTimestamp) return this.terminate(pod, key);
     const phase = podPhase(pod);
     if (phase === 'Succeeded' || phase === 'Failed') return;
     let rt = this.runtimes.get(pod.metadata.uid!);
@@ -124,6 +125,26 @@ export class PodSimulator implements Controller {
       this.writeStatus(pod, rt);
     }
     if (rt.wakeAt !== undefined) this.sim.enqueue(this, key, Math.max(1, rt.wakeAt - Date.now()));
+  }
+
+  /** Graceful deletion: the containers stop within a step, then the kubelet removes the pod (grace 0). */
+  private terminate(pod: KubeObject, key: string): void {
+    if (!pod.metadata.deletionGracePeriodSeconds) return;
+    const rt = this.runtimes.get(pod.metadata.uid!);
+    const since = (rt as { terminatingSince?: number } | undefined)?.terminatingSince ?? Date.now();
+    if (rt) (rt as { terminatingSince?: number }).terminatingSince = since;
+    const due = since + this.sim.stepMs;
+    if (Date.now() < due) return this.sim.enqueue(this, key, due - Date.now());
+    for (const c of rt?.containers ?? []) if (c.state === 'running') this.sim.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, 'kubelet', fieldPath(c));
+    this.sim.core.delete(this.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+  }
+
+  /** The grace period a delete of this pod gets: pods on a node wait for the (simulated) kubelet. */
+  gracePeriod(pod: KubeObject, requested: number | undefined): { gracePeriodSeconds?: number } {
+    const spec = (pod.spec ?? {}) as Any;
+    const phase = podPhase(pod);
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return { gracePeriodSeconds: 0 };
+    return { gracePeriodSeconds: requested ?? spec.terminationGracePeriodSeconds ?? 30 };
   }
 
   // ---- scheduling ----
