@@ -5,6 +5,7 @@
  * process for server and load), watch fan-out, and memory per 10,000 stored objects.
  */
 import { Agent, request } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startControlPlane } from '../src/controlplane/index.js';
@@ -56,33 +57,92 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 }
 
-/** Runs `op(i)` from `concurrency` loops for `seconds`; prints requests/s and latency percentiles. */
-async function load(name: string, o: Options, op: (i: number) => Promise<number>): Promise<void> {
-  const latencies: number[] = [];
-  let n = 0;
-  let errors = 0;
-  const end = performance.now() + o.seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const i = n++;
-      const t0 = performance.now();
-      const status = await op(i);
-      latencies.push(performance.now() - t0);
-      if (status >= 300) errors++;
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: o.concurrency }, worker));
-  const secs = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
+/**
+ * The load generator runs in a worker thread (its own core), so the figures are the server's:
+ * `concurrency` keep-alive loops send requests built from a template for `seconds`.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { host, port, seconds, concurrency, method, path, body, contentType, count } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const fill = (s, i) => s.replaceAll('{i}', String(i)).replaceAll('{n}', String(i % count));
+const latencies = [];
+let n = 0, errors = 0;
+const end = performance.now() + seconds * 1000;
+function one(i) {
+  return new Promise((resolve) => {
+    const data = body === undefined ? undefined : fill(body, i);
+    const req = http.request({ host, port, method, path: fill(path, i), agent, headers: data === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', () => resolve(599));
+    req.end(data);
+  });
+}
+async function loop() {
+  while (performance.now() < end) {
+    const i = n++;
+    const t0 = performance.now();
+    const status = await one(i);
+    latencies.push(performance.now() - t0);
+    if (status >= 300) errors++;
+  }
+}
+const t0 = performance.now();
+Promise.all(Array.from({ length: concurrency }, loop)).then(() => {
+  agent.destroy();
+  parentPort.postMessage({ latencies, errors, secs: (performance.now() - t0) / 1000, requests: n });
+});
+`;
+
+interface LoadSpec {
+  method: string;
+  /** `{i}` is the request number, `{n}` the request number modulo `count`. */
+  path: string;
+  body?: string;
+  contentType?: string;
+  count?: number;
+}
+
+async function load(name: string, o: Options, base: URL, spec: LoadSpec): Promise<number> {
+  const worker = new Worker(LOAD_WORKER, {
+    eval: true,
+    workerData: {
+      host: base.hostname,
+      port: Number(base.port),
+      seconds: o.seconds,
+      concurrency: o.concurrency,
+      contentType: 'application/json',
+      count: 1,
+      ...spec,
+    },
+  });
+  const r = await new Promise<{ latencies: number[]; errors: number; secs: number; requests: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  const latencies = r.latencies.sort((a, b) => a - b);
   const f = (x: number) => x.toFixed(2);
   console.log(
-    `${name.padEnd(8)} ${Math.round(latencies.length / secs)
+    `${name.padEnd(8)} ${Math.round(latencies.length / r.secs)
       .toString()
       .padStart(
         7,
-      )} req/s   p50 ${f(percentile(latencies, 50))} ms   p90 ${f(percentile(latencies, 90))} ms   p99 ${f(percentile(latencies, 99))} ms   (${latencies.length} requests${errors ? `, ${errors} errors` : ''})`,
+      )} req/s   p50 ${f(percentile(latencies, 50))} ms   p90 ${f(percentile(latencies, 90))} ms   p99 ${f(percentile(latencies, 99))} ms   (${latencies.length} requests${r.errors ? `, ${r.errors} errors` : ''})`,
   );
+  return latencies.length;
+}
+
+/** Calls `op` for about `seconds` in-process (no HTTP) and prints operations per second. */
+function inProcess(name: string, seconds: number, op: (i: number) => void): void {
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  let i = 0;
+  while (performance.now() < end) for (let k = 0; k < 100; k++) op(i++);
+  console.log(`${name.padEnd(18)} ${Math.round(i / ((performance.now() - t0) / 1000))} ops/s`);
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -98,20 +158,20 @@ export async function main(args: string[]): Promise<number> {
   const cp = await startControlPlane({ insecureHttp: true, watchHeartbeatMs: 60_000 });
   const base = new URL(cp.url);
   const ns = '/api/v1/namespaces/default/configmaps';
-  const cm = (name: string, v: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { app: 'bench' } }, data: { v } });
   try {
     console.log(`local control plane ${cp.url}; ${o.concurrency} concurrent clients, ${o.seconds} s per phase, Node ${process.version}`);
-    await load('create', o, (i) => call(base, 'POST', ns, cm(`c${i}`, '0')).then((r) => r.status));
+    const cm = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c{i}","labels":{"app":"bench"}},"data":{"v":"0"}}';
+    await load('create', o, base, { method: 'POST', path: ns, body: cm });
     const count = cp.core.store.count('/configmaps');
-    await load('get', o, (i) => call(base, 'GET', `${ns}/c${i % count}`).then((r) => r.status));
-    const rv = new Map<number, string>();
-    await load('update', o, async (i) => {
-      const name = `c${i % count}`;
-      const r = await call(base, 'PATCH', `${ns}/${name}`, `{"data":{"v":"${i}"}}`, 'application/merge-patch+json');
-      rv.set(i, r.body);
-      return r.status;
+    await load('get', o, base, { method: 'GET', path: `${ns}/c{n}`, count });
+    await load('update', o, base, { method: 'PATCH', path: `${ns}/c{n}`, body: '{"data":{"v":"{i}"}}', contentType: 'application/merge-patch+json', count });
+    await load('put', o, base, {
+      method: 'PUT',
+      path: `${ns}/c{n}`,
+      body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c{n}"},"data":{"v":"{i}"}}',
+      count,
     });
-    await load('list100', o, () => call(base, 'GET', `${ns}?limit=100`).then((r) => r.status));
+    await load('list100', o, base, { method: 'GET', path: `${ns}?limit=100` });
 
     // Watch fan-out: every watcher receives every event.
     const watchers = o.watchers;
@@ -142,8 +202,17 @@ export async function main(args: string[]): Promise<number> {
     console.log(`watch    ${watchers} watchers x ${events} events: ${received} delivered in ${secs.toFixed(2)} s = ${Math.round(received / secs)} events/s`);
     for (const s of streams) s.destroy();
 
-    // Memory per 10,000 objects, stored in-process (no HTTP buffers in the figure).
+    // The API semantics alone, without HTTP.
     const t = cp.core.registry.lookup('', 'v1', 'configmaps')!;
+    cp.core.create(cp.core.registry.lookup('', 'v1', 'namespaces')!, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'core' } });
+    inProcess('in-process create', Math.min(o.seconds, 1), (i) =>
+      cp.core.create(t, 'core', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `x${i}` }, data: { v: '0' } }),
+    );
+    const inCount = cp.core.store.list('/configmaps', 'core').length;
+    inProcess('in-process get', Math.min(o.seconds, 1), (i) => cp.core.get(t, 'core', `x${i % inCount}`));
+    inProcess('in-process patch', Math.min(o.seconds, 1), (i) => cp.core.mutate(t, 'core', `x${i % inCount}`, (c) => ({ ...c, data: { v: String(i) } })));
+
+    // Memory per 10,000 objects, stored in-process (no HTTP buffers in the figure).
     cp.core.create(cp.core.registry.lookup('', 'v1', 'namespaces')!, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mem' } });
     gc();
     const before = process.memoryUsage().heapUsed;

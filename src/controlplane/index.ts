@@ -7,7 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { createCertificate, generateKeyPair } from '../crypto/x509.js';
+import { AccessControl, type AuthorizationMode } from './auth/access.js';
 import { join } from 'node:path';
 import { registerBuiltins } from './apiserver/builtins.js';
 import { ApiCore } from './apiserver/core.js';
@@ -17,6 +19,7 @@ import { ApiServer } from './apiserver/server.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespaces.js';
 import { WebhookAdmission } from './admission/webhooks.js';
+import { installBuiltinPolicies } from './admission/builtin-policies.js';
 import { startSimulatedWorkloads, type SimOptions, type SimulatedWorkloads } from './controllers/workloads/index.js';
 import { handleExecUpgrade } from './controllers/workloads/exec.js';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
@@ -30,8 +33,10 @@ export interface ControlPlaneOptions {
   host?: string;
   /** Keep objects on disk here (every acknowledged write is fsync'ed); in memory when absent. */
   dataDir?: string;
-  /** Serve plain HTTP instead of HTTPS with a generated CA. */
+  /** Serve plain HTTP instead of HTTPS with a generated CA: no authentication or authorisation, loopback only. */
   insecureHttp?: boolean;
+  /** How HTTPS requests are authorised: RBAC (default) or everything allowed. */
+  authorization?: AuthorizationMode;
   simulateWorkloads?: boolean;
   /** Tuning of the simulated workloads: step delay (ms), which images fail to pull, node names. */
   simulation?: Omit<SimOptions, 'log'>;
@@ -52,33 +57,61 @@ export interface ControlPlane {
   kubeconfigPath?: string;
   token: string;
   caPem?: string;
+  /** Authentication and RBAC: client certificates (`issueClientCertificate`), the authorizer, token issuing. */
+  access: AccessControl;
   /** In-process access for controllers and tests: the API semantics without HTTP. */
   core: ApiCore;
   stop(): Promise<void>;
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const host = opts.host ?? '127.0.0.1';
   const registry = new Registry();
-  registerBuiltins(registry);
   const store = new Store({ log: opts.dataDir ? new DurableLog(opts.dataDir) : undefined, historySize: opts.watchHistory });
+  const services = () => store.list('/services') as { spec?: { clusterIP?: string; clusterIPs?: string[]; ports?: { nodePort?: number }[] } }[];
+  registerBuiltins(registry, {
+    clusterIpInUse: (ip) => ip === KUBERNETES_SERVICE_IP || services().some((s) => s.spec?.clusterIP === ip || s.spec?.clusterIPs?.includes(ip)),
+    nodePortInUse: (port) => services().some((s) => s.spec?.ports?.some((p) => p.nodePort === port)),
+  });
+  installBuiltinPolicies(registry);
   const core = new ApiCore(store, registry);
   new CrdSupport(core, registry).install();
+  // System namespaces exist before anything (controllers, access control) writes into them.
+  const nsType = registry.lookup('', 'v1', 'namespaces')!;
+  for (const name of SYSTEM_NAMESPACES)
+    if (!core.tryGet(nsType, undefined, name)) core.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
   const token = opts.dataDir ? persisted(join(opts.dataDir, 'token'), () => randomBytes(24).toString('hex')) : randomBytes(24).toString('hex');
-  let tls: { caPem: string; certPem: string; keyPem: string } | undefined;
+  let tls: { caPem: string; caKey: KeyObject; certPem: string; keyPem: string } | undefined;
+  if (opts.insecureHttp && !isLoopback(host))
+    throw new Error(`--insecure-http serves without authentication or authorisation and only on a loopback address, not ${host}`);
+  if (opts.insecureHttp)
+    opts.log?.('WARNING: --insecure-http: plain HTTP with NO authentication and NO authorisation; anyone on this machine can do anything');
   if (!opts.insecureHttp) tls = servingCertificate(host, opts.dataDir);
 
+  const access = new AccessControl({
+    core,
+    insecure: opts.insecureHttp,
+    authorization: opts.authorization,
+    adminToken: token,
+    dataDir: opts.dataDir,
+    ca: tls && { certPem: tls.caPem, privateKey: tls.caKey },
+  });
+  access.start();
   const api = new ApiServer(core, registry, {
-    token: opts.insecureHttp ? undefined : token,
+    gate: access,
     heartbeatMs: opts.watchHeartbeatMs,
     bookmarkMs: opts.watchBookmarkMs,
     log: opts.log,
     admission: new WebhookAdmission(core, { log: opts.log }),
   });
-  const server: Server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, api.handle) : createHttpServer(api.handle);
+  // Client certificates are asked for but optional; the authenticator trusts only verified ones.
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: [tls.caPem], requestCert: true, rejectUnauthorized: false }, api.handle)
+    : createHttpServer(api.handle);
   server.keepAliveTimeout = 60_000;
   // pods/exec arrives as a WebSocket upgrade; only simulated pods can run commands.
   let workloads: SimulatedWorkloads | undefined;
@@ -96,9 +129,15 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const gc = new GarbageCollector(core);
   namespaces.start();
   gc.start();
-  const nsType = registry.lookup('', 'v1', 'namespaces')!;
-  for (const name of SYSTEM_NAMESPACES)
-    if (!core.tryGet(nsType, undefined, name)) core.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  // Every cluster has the `kubernetes` Service in `default`.
+  const svcType = registry.lookup('', 'v1', 'services')!;
+  if (!core.tryGet(svcType, 'default', 'kubernetes'))
+    core.create(svcType, 'default', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
+    });
 
   if (opts.simulateWorkloads) workloads = startSimulatedWorkloads(core, { ...opts.simulation, log: opts.log });
 
@@ -113,10 +152,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     kubeconfigPath: opts.kubeconfigPath,
     token,
     caPem: tls?.caPem,
+    access,
     core,
     async stop() {
       if (stopped) return;
       stopped = true;
+      access.stop();
       workloads?.stop();
       gc.stop();
       namespaces.stop();
@@ -139,10 +180,15 @@ function persisted(path: string, create: () => string): string {
 }
 
 /** A CA and a serving certificate for 127.0.0.1 (kept in the data dir so kubeconfigs stay valid). */
-function servingCertificate(host: string, dataDir: string | undefined): { caPem: string; certPem: string; keyPem: string } {
-  const files = dataDir && { ca: join(dataDir, 'ca.crt'), cert: join(dataDir, 'serving.crt'), key: join(dataDir, 'serving.key') };
-  if (files && existsSync(files.ca) && existsSync(files.cert) && existsSync(files.key))
-    return { caPem: readFileSync(files.ca, 'utf8'), certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
+function servingCertificate(host: string, dataDir: string | undefined): { caPem: string; caKey: KeyObject; certPem: string; keyPem: string } {
+  const files = dataDir && { ca: join(dataDir, 'ca.crt'), caKey: join(dataDir, 'ca.key'), cert: join(dataDir, 'serving.crt'), key: join(dataDir, 'serving.key') };
+  if (files && existsSync(files.ca) && existsSync(files.caKey) && existsSync(files.cert) && existsSync(files.key))
+    return {
+      caPem: readFileSync(files.ca, 'utf8'),
+      caKey: createPrivateKey(readFileSync(files.caKey, 'utf8')),
+      certPem: readFileSync(files.cert, 'utf8'),
+      keyPem: readFileSync(files.key, 'utf8'),
+    };
   const caKey = generateKeyPair('ecdsa');
   const caPem = createCertificate({
     subject: { commonName: 'kudo-local-ca' },
@@ -165,8 +211,13 @@ function servingCertificate(host: string, dataDir: string | undefined): { caPem:
   const keyPem = servingKey.privateKeyPem;
   if (files) {
     writeFileSync(files.ca, caPem, { mode: 0o600 });
+    writeFileSync(files.caKey, caKey.privateKeyPem, { mode: 0o600 });
     writeFileSync(files.cert, certPem, { mode: 0o600 });
     writeFileSync(files.key, keyPem, { mode: 0o600 });
   }
-  return { caPem, certPem, keyPem };
+  return { caPem, caKey: caKey.privateKey, certPem, keyPem };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startControlPlane, type ControlPlaneOptions } from './index.js';
 
-export const USAGE = `usage: kubectl kudo cluster start [--port N] [--host ADDR] [--data-dir DIR] [--kubeconfig PATH] [--simulate-workloads] [--insecure-http]`;
+export const USAGE = `usage: kubectl kudo cluster start [--port N] [--host ADDR] [--data-dir DIR] [--kubeconfig PATH] [--simulate-workloads] [--insecure-http] [--authorization rbac|always-allow]`;
 
 export function parseArgs(args: string[]): ControlPlaneOptions {
   const opts: ControlPlaneOptions = {};
@@ -41,6 +41,12 @@ export function parseArgs(args: string[]): ControlPlaneOptions {
       case '--insecure-http':
         opts.insecureHttp = true;
         break;
+      case '--authorization': {
+        const v = value();
+        if (v !== 'rbac' && v !== 'always-allow') throw new Error(`--authorization: "${v}" is not one of rbac, always-allow`);
+        opts.authorization = v;
+        break;
+      }
       default:
         throw new Error(`unknown flag: ${args[i]}\n${USAGE}`);
     }

@@ -7,14 +7,22 @@
  * refusals with its messages. Pure: the OperatorVersions and a uid source come in,
  * a verdict and the mutated Instance go out.
  */
-import { CLEANUP_PLAN, DEPLOY_PLAN, UPDATE_PLAN, UPGRADE_PLAN, type Instance, type ObjectReference, type OperatorVersion, type Parameter } from '../api/types.js';
+import {
+  CLEANUP_PLAN,
+  DEPLOY_PLAN,
+  UPDATE_PLAN,
+  UPGRADE_PLAN,
+  type Instance,
+  type ObjectReference,
+  type OperatorVersion,
+  type Parameter,
+} from '../api/types.js';
 import { INSTANCE_CLEANUP_FINALIZER } from '../api/labels.js';
 import { validateParameterValue } from '../packages/params.js';
 
 export type Verdict =
   /** Allowed; `instance` is set when the object must be mutated (the webhook answers with a patch). */
-  | { allowed: true; instance?: Instance }
-  | { allowed: false; message: string; code: number };
+  { allowed: true; instance?: Instance } | { allowed: false; message: string; code: number };
 
 const deny = (message: string, code = 403): Verdict => ({ allowed: false, message, code });
 
@@ -38,8 +46,17 @@ export function formatObjectReference(r: ObjectReference | undefined): string {
   return `{${[f.kind, f.namespace, f.name, f.uid, f.apiVersion, f.resourceVersion, f.fieldPath].map((x) => x ?? '').join(' ')}}`;
 }
 
-const sameReference = (a: ObjectReference | undefined, b: ObjectReference | undefined): boolean => JSON.stringify(normalRef(a)) === JSON.stringify(normalRef(b));
-const normalRef = (r: ObjectReference | undefined) => [r?.kind ?? '', r?.namespace ?? '', r?.name ?? '', r?.uid ?? '', r?.apiVersion ?? '', r?.resourceVersion ?? '', r?.fieldPath ?? ''];
+const sameReference = (a: ObjectReference | undefined, b: ObjectReference | undefined): boolean =>
+  JSON.stringify(normalRef(a)) === JSON.stringify(normalRef(b));
+const normalRef = (r: ObjectReference | undefined) => [
+  r?.kind ?? '',
+  r?.namespace ?? '',
+  r?.name ?? '',
+  r?.uid ?? '',
+  r?.apiVersion ?? '',
+  r?.resourceVersion ?? '',
+  r?.fieldPath ?? '',
+];
 
 /** Admission of a new Instance. `ov` is its OperatorVersion (undefined when it does not exist). */
 export function admitCreate(instance: Instance, namespace: string, ov: OperatorVersion | undefined, newUid: () => string): Verdict {
@@ -47,7 +64,8 @@ export function admitCreate(instance: Instance, namespace: string, ov: OperatorV
   if (!ov) return deny(`operatorversions.kudo.dev "${instance.spec?.operatorVersion?.name ?? ''}" not found`, 500);
   const next = structuredClone(instance);
   next.metadata.namespace = namespace;
-  if (hasPlan(ov, CLEANUP_PLAN) && !(next.metadata.finalizers ?? []).includes(INSTANCE_CLEANUP_FINALIZER)) next.metadata.finalizers = [...(next.metadata.finalizers ?? []), INSTANCE_CLEANUP_FINALIZER];
+  if (hasPlan(ov, CLEANUP_PLAN) && !(next.metadata.finalizers ?? []).includes(INSTANCE_CLEANUP_FINALIZER))
+    next.metadata.finalizers = [...(next.metadata.finalizers ?? []), INSTANCE_CLEANUP_FINALIZER];
   if (!hasPlan(ov, DEPLOY_PLAN)) return deny(`failed to create an Instance ${namespace}/${name}: couldn't find '${DEPLOY_PLAN}' plan in the operatorVersion`);
   next.spec = { ...(next.spec ?? {}) };
   next.spec.planExecution = { planName: DEPLOY_PLAN, uid: newUid() };
@@ -95,7 +113,8 @@ function validateUpgrade(values: Record<string, string>, newOv: OperatorVersion,
   const ovName = newOv.metadata.name ?? '';
   for (const [name, p] of newParams) {
     const before = oldParams.get(name);
-    if (before && !!before.immutable !== !!p.immutable && p.immutable && !Object.hasOwn(values, name)) return `parameter '${name}' was changed to immutable in operator version ${ovName} but no value was provided`;
+    if (before && !!before.immutable !== !!p.immutable && p.immutable && !Object.hasOwn(values, name))
+      return `parameter '${name}' was changed to immutable in operator version ${ovName} but no value was provided`;
   }
   for (const name of oldParams.keys()) if (!newParams.has(name)) delete values[name];
   for (const [name, p] of newParams) {
@@ -111,9 +130,20 @@ function validateUpgrade(values: Record<string, string>, newOv: OperatorVersion,
  * Admission of an Instance update. `ov` is the OperatorVersion the new object refers to,
  * `oldOv` the one the old object referred to (the same one unless this is an upgrade).
  */
-export function admitUpdate(oldInstance: Instance, newInstance: Instance, namespace: string, ov: OperatorVersion, oldOv: OperatorVersion, newUid: () => string): Verdict {
+export function admitUpdate(
+  oldInstance: Instance,
+  newInstance: Instance,
+  namespace: string,
+  ov: OperatorVersion,
+  oldOv: OperatorVersion,
+  newUid: () => string,
+): Verdict {
   // Metadata-only updates pass untouched.
-  if (JSON.stringify(oldInstance.spec ?? {}) === JSON.stringify(newInstance.spec ?? {}) && JSON.stringify(oldInstance.status ?? {}) === JSON.stringify(newInstance.status ?? {})) return { allowed: true };
+  if (
+    JSON.stringify(oldInstance.spec ?? {}) === JSON.stringify(newInstance.spec ?? {}) &&
+    JSON.stringify(oldInstance.status ?? {}) === JSON.stringify(newInstance.status ?? {})
+  )
+    return { allowed: true };
   const where = `${namespace}/${oldInstance.metadata.name ?? ''}`;
   const fail = (m: string) => deny(`failed to update Instance ${where}: ${m}`);
   const next = structuredClone(newInstance);
@@ -146,7 +176,9 @@ export function admitUpdate(oldInstance: Instance, newInstance: Instance, namesp
     const immutable = changedDefs.find((p) => p.immutable);
     if (immutable) {
       const n = immutable.name ?? '';
-      return deny(`failed to check immutable parameters for Instance ${where}: parameter '${n}' is immutable but was changed from '${oldValues[n] ?? ''}' to '${values[n] ?? ''}'`);
+      return deny(
+        `failed to check immutable parameters for Instance ${where}: parameter '${n}' is immutable but was changed from '${oldValues[n] ?? ''}' to '${values[n] ?? ''}'`,
+      );
     }
   } else {
     const err = validateUpgrade(values, ov, oldOv);
@@ -165,16 +197,19 @@ export function admitUpdate(oldInstance: Instance, newInstance: Instance, namesp
   const ovRef = formatObjectReference(next.spec.operatorVersion);
 
   if (isDeleting) {
-    if (oldPlan === CLEANUP_PLAN && newPlan !== oldPlan) return fail(`'${oldPlan}' plan can not be cancelled or overridden by another plan since the instance is being deleted`);
+    if (oldPlan === CLEANUP_PLAN && newPlan !== oldPlan)
+      return fail(`'${oldPlan}' plan can not be cancelled or overridden by another plan since the instance is being deleted`);
     if (isParameterUpdate || isUpgrade) return fail('parameter update and/or upgrade is not allowed when an instance is being deleted');
     if (newPlan !== '' && newPlan !== CLEANUP_PLAN) return fail(`only '${CLEANUP_PLAN}' plan can be scheduled when an instance is being deleted`);
     return { allowed: true };
   }
 
-  if (hadPlan && isParameterUpdate && triggered !== oldPlan) return fail(`plan '${oldPlan}' is scheduled (or running) and an update would trigger a different plan '${triggered}'`);
+  if (hadPlan && isParameterUpdate && triggered !== oldPlan)
+    return fail(`plan '${oldPlan}' is scheduled (or running) and an update would trigger a different plan '${triggered}'`);
   if (isUpgrade && hadPlan) return fail(`upgrade to new OperatorVersion ${ovRef} while a plan '${oldPlan}' is scheduled (or running) is not allowed`);
   if (isUpgrade && isNovelPlan) return fail(`upgrade to new OperatorVersion ${ovRef} and triggering new plan '${newPlan}' is not allowed`);
-  if (isUpgrade && isParameterUpdate && triggered !== DEPLOY_PLAN) return fail(`upgrade to new OperatorVersion ${ovRef} together with a parameter update triggering '${triggered}' is not allowed`);
+  if (isUpgrade && isParameterUpdate && triggered !== DEPLOY_PLAN)
+    return fail(`upgrade to new OperatorVersion ${ovRef} together with a parameter update triggering '${triggered}' is not allowed`);
   if (isPlanOverride) return fail(`overriding currently scheduled (or running) plan '${oldPlan}' with '${newPlan}' is not supported`);
   if (isPlanCancellation) return fail(`cancelling currently scheduled (or running) plan '${oldPlan}' is not supported`);
   if (isParameterUpdate && isNovelPlan) return fail(`triggering one plan '${oldPlan}' directly and through parameter update '${newPlan}' is not allowed`);

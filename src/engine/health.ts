@@ -43,7 +43,8 @@ function deploymentHealth(obj: KubeObject): Health {
   const pending = (what: string) => waiting(`deployment "${name}" is not healthy: Waiting for deployment "${name}" rollout to finish: ${what}`);
   if (generation > num(status.observedGeneration)) return waiting(`deployment "${name}" is not healthy: Waiting for deployment spec update to be observed...`);
   const progressing = condition(obj, 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') return waiting(`deployment "${name}" is not healthy: deployment "${name}" exceeded its progress deadline`);
+  if (progressing?.reason === 'ProgressDeadlineExceeded')
+    return waiting(`deployment "${name}" is not healthy: deployment "${name}" exceeded its progress deadline`);
   const replicas = num(spec.replicas, 1);
   const updated = num(status.updatedReplicas);
   if (updated < replicas) return pending(`${updated} out of ${replicas} new replicas have been updated...`);
@@ -59,22 +60,30 @@ function statefulSetHealth(obj: KubeObject): Health {
   const name = obj.metadata.name ?? '';
   const prefix = `statefulset "${name}" is not healthy: `;
   if (spec.updateStrategy?.type && spec.updateStrategy.type !== 'RollingUpdate') return ok;
-  if (num(status.observedGeneration) === 0 || num(obj.metadata.generation) > num(status.observedGeneration)) return waiting(prefix + 'Waiting for statefulset spec update to be observed...');
+  if (num(status.observedGeneration) === 0 || num(obj.metadata.generation) > num(status.observedGeneration))
+    return waiting(prefix + 'Waiting for statefulset spec update to be observed...');
   const replicas = num(spec.replicas, 1);
   if (num(status.readyReplicas) < replicas) return waiting(prefix + `Waiting for ${replicas - num(status.readyReplicas)} pods to be ready...`);
   const partition = spec.updateStrategy?.rollingUpdate?.partition;
   if (typeof partition === 'number' && partition > 0) {
-    if (num(status.updatedReplicas) < replicas - partition) return waiting(prefix + `Waiting for partitioned roll out to finish: ${num(status.updatedReplicas)} out of ${replicas - partition} new pods have been updated...`);
+    if (num(status.updatedReplicas) < replicas - partition)
+      return waiting(
+        prefix + `Waiting for partitioned roll out to finish: ${num(status.updatedReplicas)} out of ${replicas - partition} new pods have been updated...`,
+      );
     return ok;
   }
-  if (status.updateRevision !== status.currentRevision) return waiting(prefix + `waiting for statefulset rolling update to complete ${num(status.updatedReplicas)} pods at revision ${String(status.updateRevision)}...`);
+  if (status.updateRevision !== status.currentRevision)
+    return waiting(
+      prefix + `waiting for statefulset rolling update to complete ${num(status.updatedReplicas)} pods at revision ${String(status.updateRevision)}...`,
+    );
   return ok;
 }
 
 function jobHealth(obj: KubeObject): Health {
   const name = obj.metadata.name ?? '';
   const failed = condition(obj, 'Failed');
-  if (failed?.status === 'True') return { healthy: false, failed: true, message: `job "${name}" has failed: ${failed.reason ?? ''}${failed.message ? `: ${failed.message}` : ''}` };
+  if (failed?.status === 'True')
+    return { healthy: false, failed: true, message: `job "${name}" has failed: ${failed.reason ?? ''}${failed.message ? `: ${failed.message}` : ''}` };
   const completions = num((obj.spec as Json | undefined)?.completions, 1);
   if (num((obj.status as Json | undefined)?.succeeded) >= completions) return ok;
   return waiting(`job "${name}" still running or failed`);
@@ -93,7 +102,8 @@ function serviceHealth(obj: KubeObject): Health {
   if (!spec.clusterIP) return waiting(`service "${name}" does not have cluster ip yet`);
   if (spec.type === 'LoadBalancer') {
     const ingress = (obj.status as Json | undefined)?.loadBalancer?.ingress;
-    if (!(Array.isArray(spec.externalIPs) && spec.externalIPs.length) && !(Array.isArray(ingress) && ingress.length)) return waiting(`service "${name}" does not have load balancer ingress IP address yet`);
+    if (!(Array.isArray(spec.externalIPs) && spec.externalIPs.length) && !(Array.isArray(ingress) && ingress.length))
+      return waiting(`service "${name}" does not have load balancer ingress IP address yet`);
   }
   return ok;
 }
@@ -108,9 +118,14 @@ function instanceHealth(obj: KubeObject): Health {
   }
   // KUDO counted a child whose plan ended in FATAL_ERROR as healthy; here it fails the parent.
   const plans = Object.values(((obj.status as Json | undefined)?.planStatus ?? {}) as Record<string, Json>);
-  const failed = plans.filter((p) => p.status === 'FATAL_ERROR').sort((a, b) => String(b.lastUpdatedTimestamp ?? '').localeCompare(String(a.lastUpdatedTimestamp ?? '')))[0];
-  const newest = plans.filter((p) => p.status && p.status !== 'NEVER_RUN').sort((a, b) => String(b.lastUpdatedTimestamp ?? '').localeCompare(String(a.lastUpdatedTimestamp ?? '')))[0];
-  if (failed && newest === failed) return { healthy: false, failed: true, message: `instance ${name} plan ${String(failed.name)} failed: ${String(failed.message ?? 'FATAL_ERROR')}` };
+  const failed = plans
+    .filter((p) => p.status === 'FATAL_ERROR')
+    .sort((a, b) => String(b.lastUpdatedTimestamp ?? '').localeCompare(String(a.lastUpdatedTimestamp ?? '')))[0];
+  const newest = plans
+    .filter((p) => p.status && p.status !== 'NEVER_RUN')
+    .sort((a, b) => String(b.lastUpdatedTimestamp ?? '').localeCompare(String(a.lastUpdatedTimestamp ?? '')))[0];
+  if (failed && newest === failed)
+    return { healthy: false, failed: true, message: `instance ${name} plan ${String(failed.name)} failed: ${String(failed.message ?? 'FATAL_ERROR')}` };
   if (!newest) return waiting(`instance ${name} has not run a plan yet`);
   return ok;
 }
@@ -126,7 +141,9 @@ function genericHealth(obj: KubeObject): Health {
     const c = condition(obj, type);
     if (!c) continue;
     if (c.status === 'True') return ok;
-    return waiting(`${what} is not healthy: condition ${type} is ${c.status ?? 'Unknown'}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`);
+    return waiting(
+      `${what} is not healthy: condition ${type} is ${c.status ?? 'Unknown'}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`,
+    );
   }
   return ok;
 }
@@ -165,7 +182,8 @@ export function objectHealth(obj: KubeObject): Health {
       if (group === '') return serviceHealth(obj);
       break;
     case 'PersistentVolumeClaim':
-      if (group === '') return (obj.status as Json | undefined)?.phase === 'Bound' ? ok : waiting(`persistentvolumeclaim "${obj.metadata.name ?? ''}" is not bound yet`);
+      if (group === '')
+        return (obj.status as Json | undefined)?.phase === 'Bound' ? ok : waiting(`persistentvolumeclaim "${obj.metadata.name ?? ''}" is not bound yet`);
       break;
     case 'ConfigMap':
     case 'Secret':

@@ -9,7 +9,17 @@
  * Abort and retry on purpose (beyond KUDO, whose users had to edit status by hand):
  * the annotations `kudo.dev/abort-plan` and `kudo.dev/retry-plan`, see PLAN_CONTROL.
  */
-import { CLEANUP_PLAN, DEPLOY_PLAN, UPDATE_PLAN, UPGRADE_PLAN, isChildInstance, type Instance, type InstanceStatus, type OperatorVersion, type PlanStatus } from '../api/types.js';
+import {
+  CLEANUP_PLAN,
+  DEPLOY_PLAN,
+  UPDATE_PLAN,
+  UPGRADE_PLAN,
+  isChildInstance,
+  type Instance,
+  type InstanceStatus,
+  type OperatorVersion,
+  type PlanStatus,
+} from '../api/types.js';
 import { INSTANCE_CLEANUP_FINALIZER } from '../api/labels.js';
 import { validateParameterValue } from '../packages/params.js';
 import { planPipes, TaskRenderError } from '../packages/render.js';
@@ -80,7 +90,8 @@ function releaseFinalizer(instance: Instance, ov: OperatorVersion): void {
   const finalizers = instance.metadata.finalizers ?? [];
   if (!finalizers.includes(INSTANCE_CLEANUP_FINALIZER)) return;
   const hasCleanup = Object.hasOwn(ov.spec?.plans ?? {}, CLEANUP_PLAN);
-  if (!hasCleanup || instance.status?.planStatus?.[CLEANUP_PLAN]?.status === 'COMPLETE') instance.metadata.finalizers = finalizers.filter((f) => f !== INSTANCE_CLEANUP_FINALIZER);
+  if (!hasCleanup || instance.status?.planStatus?.[CLEANUP_PLAN]?.status === 'COMPLETE')
+    instance.metadata.finalizers = finalizers.filter((f) => f !== INSTANCE_CLEANUP_FINALIZER);
 }
 
 /** Checks made before a plan runs; a fatal message and Event reason, or undefined. */
@@ -129,7 +140,7 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
   }
 
   const annotations = instance.metadata.annotations ?? {};
-  let planName = scheduledPlan(instance);
+  const planName = scheduledPlan(instance);
 
   // Abort on request: the running plan ends in FATAL_ERROR; the webhook then clears planExecution.
   const abort = annotations[PLAN_CONTROL.abort];
@@ -158,7 +169,9 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
 
   if (!planName) {
     const ready = readinessOfObjects(await input.listWorkloads());
-    const lastFatal = Object.values(status.planStatus ?? {}).some((p) => READINESS_PLANS.has(p.name ?? '') && p.status === 'FATAL_ERROR' && isNewest(p, status));
+    const lastFatal = Object.values(status.planStatus ?? {}).some(
+      (p) => READINESS_PLANS.has(p.name ?? '') && p.status === 'FATAL_ERROR' && isNewest(p, status),
+    );
     if (!lastFatal) setReadyCondition(status, ready, now);
     return done('idle');
   }
@@ -216,5 +229,7 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
 }
 
 function isNewest(p: PlanStatus, status: InstanceStatus): boolean {
-  return Object.values(status.planStatus ?? {}).every((o) => o === p || !o.lastUpdatedTimestamp || (o.lastUpdatedTimestamp ?? '') <= (p.lastUpdatedTimestamp ?? ''));
+  return Object.values(status.planStatus ?? {}).every(
+    (o) => o === p || !o.lastUpdatedTimestamp || (o.lastUpdatedTimestamp ?? '') <= (p.lastUpdatedTimestamp ?? ''),
+  );
 }

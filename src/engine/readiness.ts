@@ -12,7 +12,11 @@ export const READY = 'Ready';
 export type ReadyState = Pick<Condition, 'status' | 'reason' | 'message'>;
 
 export const planInProgress = (plan: string): ReadyState => ({ status: 'Unknown', reason: 'PlanInProgress', message: `plan '${plan}' is in progress` });
-export const planInFatalError = (plan: string): ReadyState => ({ status: 'Unknown', reason: 'PlanInFatalError', message: `plan '${plan}' ended in FATAL_ERROR` });
+export const planInFatalError = (plan: string): ReadyState => ({
+  status: 'Unknown',
+  reason: 'PlanInFatalError',
+  message: `plan '${plan}' ended in FATAL_ERROR`,
+});
 export const resourcesReady = (): ReadyState => ({ status: 'True', reason: 'ResourcesReady', message: '' });
 
 /** Kinds the idle recompute looks at (labelled with the instance and heritage=kudo). */

@@ -70,13 +70,21 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   let allPhasesDone = true;
   for (const phase of input.plan.phases ?? []) {
     const phaseStatus = status.phases?.find((p) => p.name === phase.name);
-    if (!phaseStatus) return fail(`${input.instance.namespace}/${input.instance.name} fatal error: missing phase status ${input.planName}.${phase.name ?? ''}`, 'MissingPhaseStatus');
+    if (!phaseStatus)
+      return fail(
+        `${input.instance.namespace}/${input.instance.name} fatal error: missing phase status ${input.planName}.${phase.name ?? ''}`,
+        'MissingPhaseStatus',
+      );
     if (isDone(phaseStatus.status)) continue;
     setStatus(phaseStatus, 'IN_PROGRESS');
     let allStepsDone = true;
     for (const step of phase.steps ?? []) {
       const stepStatus = phaseStatus.steps?.find((s) => s.name === step.name);
-      if (!stepStatus) return fail(`${input.instance.namespace}/${input.instance.name} fatal error: missing step status ${input.planName}.${phase.name ?? ''}.${step.name ?? ''}`, 'MissingStepStatus');
+      if (!stepStatus)
+        return fail(
+          `${input.instance.namespace}/${input.instance.name} fatal error: missing step status ${input.planName}.${phase.name ?? ''}.${step.name ?? ''}`,
+          'MissingStepStatus',
+        );
       if (isDone(stepStatus.status)) continue;
       setStatus(stepStatus, 'IN_PROGRESS');
       let tasksLeft = 0;

@@ -158,11 +158,16 @@ export class InstanceController {
     this.workers = Array.from({ length: n }, () => this.work());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.queue.shutDown();
-    await Promise.all(this.workers);
-    await Promise.all([this.instances, this.ovs, this.operators, ...this.owned].map((i) => i.stop()));
+  private stopping?: Promise<void>;
+
+  /** Lets running reconciles finish, then stops watching. */
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      this.stopped = true;
+      this.queue.shutDown();
+      await Promise.all(this.workers);
+      await Promise.all([this.instances, this.ovs, this.operators, ...this.owned].map((i) => i.stop()));
+    })());
   }
 
   get synced(): boolean {
@@ -196,7 +201,14 @@ export class InstanceController {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: `${instance.metadata.name}.${Date.now().toString(16)}${randomUUID().slice(0, 8)}`, namespace: instance.metadata.namespace },
-      involvedObject: { apiVersion: KUDO_API_VERSION, kind: 'Instance', name: instance.metadata.name, namespace: instance.metadata.namespace, uid: instance.metadata.uid, resourceVersion: instance.metadata.resourceVersion },
+      involvedObject: {
+        apiVersion: KUDO_API_VERSION,
+        kind: 'Instance',
+        name: instance.metadata.name,
+        namespace: instance.metadata.namespace,
+        uid: instance.metadata.uid,
+        resourceVersion: instance.metadata.resourceVersion,
+      },
       reason: e.reason,
       message: e.message,
       type: e.type,
@@ -269,7 +281,11 @@ export class InstanceController {
     const ovNamespace = ovRef?.namespace || namespace;
     const ov = this.ovs.get(ovRef?.name ?? '', ovNamespace);
     if (!ov) {
-      await this.event(instance, { type: 'Warning', reason: 'InvalidOperatorVersion', message: `operatorversions.kudo.dev "${ovRef?.name ?? ''}" not found in namespace ${ovNamespace}` });
+      await this.event(instance, {
+        type: 'Warning',
+        reason: 'InvalidOperatorVersion',
+        message: `operatorversions.kudo.dev "${ovRef?.name ?? ''}" not found in namespace ${ovNamespace}`,
+      });
       this.opts.metrics.reconciles.inc({ result: 'error' });
       this.queue.addRateLimited(key);
       return;
@@ -309,8 +325,12 @@ export class InstanceController {
       // Keep what recordClusterObject wrote meanwhile.
       const latest = this.written.get(key)!;
       out.instance.metadata.resourceVersion = latest.metadata.resourceVersion;
-      out.instance.metadata.annotations = { ...(out.instance.metadata.annotations ?? {}), [CLUSTER_OBJECTS_ANNOTATION]: latest.metadata.annotations![CLUSTER_OBJECTS_ANNOTATION] };
-      if (!(out.instance.metadata.finalizers ?? []).includes(CLUSTER_OBJECTS_FINALIZER)) out.instance.metadata.finalizers = [...(out.instance.metadata.finalizers ?? []), CLUSTER_OBJECTS_FINALIZER];
+      out.instance.metadata.annotations = {
+        ...(out.instance.metadata.annotations ?? {}),
+        [CLUSTER_OBJECTS_ANNOTATION]: latest.metadata.annotations![CLUSTER_OBJECTS_ANNOTATION],
+      };
+      if (!(out.instance.metadata.finalizers ?? []).includes(CLUSTER_OBJECTS_FINALIZER))
+        out.instance.metadata.finalizers = [...(out.instance.metadata.finalizers ?? []), CLUSTER_OBJECTS_FINALIZER];
       out.specChanged = true;
     }
 

@@ -144,7 +144,8 @@ export class LeaderElector {
     this.leading = false;
     try {
       const lease = await this.opts.cluster.get<Lease>(this.ref());
-      if (lease?.spec?.holderIdentity === this.opts.identity) await this.opts.cluster.update({ ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(new Date(0)) } });
+      if (lease?.spec?.holderIdentity === this.opts.identity)
+        await this.opts.cluster.update({ ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(new Date(0)) } });
     } catch (e) {
       this.opts.log.warn('could not release the lease', { error: (e as Error).message });
     }

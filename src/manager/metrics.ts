@@ -31,7 +31,11 @@ export class Counter implements Metric {
     return t;
   }
   render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, ...[...this.values.values()].map((v) => `${this.name}${labelText(v.labels)} ${v.value}`)];
+    return [
+      `# HELP ${this.name} ${this.help}`,
+      `# TYPE ${this.name} counter`,
+      ...[...this.values.values()].map((v) => `${this.name}${labelText(v.labels)} ${v.value}`),
+    ];
   }
 }
 
@@ -90,10 +94,15 @@ export class Registry {
 export class ManagerMetrics {
   readonly registry = new Registry();
   readonly reconciles = this.registry.register(new Counter('kudo_manager_reconciles_total', 'Instance reconciles by result.'));
-  readonly planDuration = this.registry.register(new Histogram('kudo_manager_plan_duration_seconds', 'Time from plan start to a terminal status, by plan and status.', [0.1, 0.5, 1, 5, 15, 60, 300, 1800]));
+  readonly planDuration = this.registry.register(
+    new Histogram('kudo_manager_plan_duration_seconds', 'Time from plan start to a terminal status, by plan and status.', [0.1, 0.5, 1, 5, 15, 60, 300, 1800]),
+  );
   readonly apiCalls = this.registry.register(new Counter('kudo_manager_api_requests_total', 'Kubernetes API calls by verb and result.'));
   readonly webhookRequests = this.registry.register(new Counter('kudo_manager_webhook_requests_total', 'Admission requests by operation and verdict.'));
   constructor(queueDepth: () => number) {
     this.registry.register(new Gauge('kudo_manager_workqueue_depth', 'Instances waiting to be reconciled.', queueDepth));
+    this.registry.register(new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => process.memoryUsage.rss()));
+    this.registry.register(new Gauge('process_max_resident_memory_bytes', 'Peak resident memory size in bytes since the process started.', () => process.resourceUsage().maxRSS * 1024));
+    this.registry.register(new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => process.memoryUsage().heapUsed));
   }
 }

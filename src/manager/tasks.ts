@@ -60,7 +60,8 @@ export interface TaskEnvironment {
   fieldManager: string;
 }
 
-const describe = (o: { kind: string; metadata: { namespace?: string; name?: string } }): string => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? ''}`;
+const describe = (o: { kind: string; metadata: { namespace?: string; name?: string } }): string =>
+  `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? ''}`;
 const refOf = (o: KubeObject): ObjectRef => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
 
 /** The Event reason KUDO uses for a render-time failure, from its message. */
@@ -92,7 +93,12 @@ interface RenderInput {
   where: TaskLocation;
 }
 
-function renderContext(env: TaskEnvironment, input: RenderInput, misses: { scopes: Set<string>; lookups: Map<string, ObjectRef> }, fetched: Map<string, KubeObject | undefined>): RenderContext {
+function renderContext(
+  env: TaskEnvironment,
+  input: RenderInput,
+  misses: { scopes: Set<string>; lookups: Map<string, ObjectRef> },
+  fetched: Map<string, KubeObject | undefined>,
+): RenderContext {
   const { instance, ov, ctx, where } = input;
   return {
     instance: { name: instance.metadata.name ?? '', namespace: instance.metadata.namespace ?? '', uid: instance.metadata.uid ?? '' },
@@ -217,6 +223,8 @@ async function runPipe(env: TaskEnvironment, instance: Instance, result: Extract
   const pod = result.pod;
   const namespace = pod.metadata.namespace ?? instance.metadata.namespace ?? '';
   if (!(await applyAll(env, instance, [pod]))) return false;
+  // The artifacts are enhanced synchronously: their kinds' scopes must be known first.
+  for (const kind of new Set(result.artifacts.map((a) => a.kind))) await env.scopes.resolve('v1', kind);
   const artifacts: KubeObject[] = [];
   for (const artifact of result.artifacts) {
     const file = artifact.file ?? artifact.envFile ?? '';
@@ -227,7 +235,11 @@ async function runPipe(env: TaskEnvironment, instance: Instance, result: Extract
       } catch (e) {
         throw fatalError('PipeTaskError', `failed to run "${command.join(' ')}" in pipe pod ${namespace}/${pod.metadata.name}: ${(e as Error).message}`);
       }
-      if (r.exitCode !== 0) throw fatalError('PipeTaskError', `"${command.join(' ')}" failed in pipe pod ${namespace}/${pod.metadata.name} (exit code ${r.exitCode}): ${r.stderr.toString().trim()}`);
+      if (r.exitCode !== 0)
+        throw fatalError(
+          'PipeTaskError',
+          `"${command.join(' ')}" failed in pipe pod ${namespace}/${pod.metadata.name} (exit code ${r.exitCode}): ${r.stderr.toString().trim()}`,
+        );
       return r.stdout;
     };
     const size = Number((await exec(['stat', '-c', '%s', file])).toString().trim());
@@ -263,10 +275,13 @@ async function runChildInstance(env: TaskEnvironment, child: KubeObject): Promis
   let live: KubeObject | undefined;
   try {
     const existing = await env.cluster.get(refOf(child));
-    live = existing ? await env.cluster.patch(refOf(child), 'merge', { spec: child.spec }, { fieldManager: env.fieldManager }) : await env.cluster.create(child, { fieldManager: env.fieldManager });
+    live = existing
+      ? await env.cluster.patch(refOf(child), 'merge', { spec: child.spec }, { fieldManager: env.fieldManager })
+      : await env.cluster.create(child, { fieldManager: env.fieldManager });
   } catch (e) {
     // The webhook refusing the child (a bad parameter, a missing version) will not change by retrying.
-    if (e instanceof ApiError && (e.code === 403 || isPermanent(e))) throw fatalError('TaskExecutionError', `failed to install child instance ${describe(child)}: ${e.message}`);
+    if (e instanceof ApiError && (e.code === 403 || isPermanent(e)))
+      throw fatalError('TaskExecutionError', `failed to install child instance ${describe(child)}: ${e.message}`);
     throw apiFailure('install', child, e);
   }
   const health = objectHealth({ ...live!, apiVersion: child.apiVersion, kind: child.kind });

@@ -45,7 +45,8 @@ export interface AdmissionResponse {
 export function admissionPatch(before: Instance, after: Instance): unknown[] {
   const ops: unknown[] = [];
   if (JSON.stringify(before.spec ?? null) !== JSON.stringify(after.spec ?? null)) ops.push({ op: 'add', path: '/spec', value: after.spec ?? {} });
-  if (JSON.stringify(before.metadata.finalizers ?? []) !== JSON.stringify(after.metadata.finalizers ?? [])) ops.push({ op: 'add', path: '/metadata/finalizers', value: after.metadata.finalizers ?? [] });
+  if (JSON.stringify(before.metadata.finalizers ?? []) !== JSON.stringify(after.metadata.finalizers ?? []))
+    ops.push({ op: 'add', path: '/metadata/finalizers', value: after.metadata.finalizers ?? [] });
   return ops;
 }
 
@@ -55,14 +56,26 @@ export async function review(cluster: Cluster, req: AdmissionRequest, newUid: ()
   const getOv = async (instance: Instance | undefined): Promise<OperatorVersion | undefined> => {
     const ref = instance?.spec?.operatorVersion;
     if (!ref?.name) return undefined;
-    const ov = await cluster.get<OperatorVersion>({ apiVersion: KUDO_API_VERSION, kind: 'OperatorVersion', namespace: ref.namespace || namespace, name: ref.name });
+    const ov = await cluster.get<OperatorVersion>({
+      apiVersion: KUDO_API_VERSION,
+      kind: 'OperatorVersion',
+      namespace: ref.namespace || namespace,
+      name: ref.name,
+    });
     return ov;
   };
   const answer = (verdict: Verdict, original: Instance | undefined): AdmissionResponse => {
-    if (!verdict.allowed) return { uid: req.uid, allowed: false, status: { code: verdict.code, message: verdict.message, reason: verdict.code === 403 ? 'Forbidden' : 'InternalError' } };
+    if (!verdict.allowed)
+      return {
+        uid: req.uid,
+        allowed: false,
+        status: { code: verdict.code, message: verdict.message, reason: verdict.code === 403 ? 'Forbidden' : 'InternalError' },
+      };
     if (!verdict.instance || !original) return { uid: req.uid, allowed: true };
     const ops = admissionPatch(original, verdict.instance);
-    return ops.length ? { uid: req.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') } : { uid: req.uid, allowed: true };
+    return ops.length
+      ? { uid: req.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') }
+      : { uid: req.uid, allowed: true };
   };
   const notFound = (instance: Instance | undefined): AdmissionResponse => ({
     uid: req.uid,
@@ -75,7 +88,9 @@ export async function review(cluster: Cluster, req: AdmissionRequest, newUid: ()
   }
   if (req.operation === 'UPDATE') {
     if (!req.object || !req.oldObject) return { uid: req.uid, allowed: false, status: { code: 400, message: 'admission request without object or oldObject' } };
-    const unchanged = JSON.stringify(req.object.spec ?? {}) === JSON.stringify(req.oldObject.spec ?? {}) && JSON.stringify(req.object.status ?? {}) === JSON.stringify(req.oldObject.status ?? {});
+    const unchanged =
+      JSON.stringify(req.object.spec ?? {}) === JSON.stringify(req.oldObject.spec ?? {}) &&
+      JSON.stringify(req.object.status ?? {}) === JSON.stringify(req.oldObject.status ?? {});
     if (unchanged) return { uid: req.uid, allowed: true };
     const ov = await getOv(req.object);
     if (!ov) return notFound(req.object);
@@ -136,7 +151,12 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<{ 
       response = { uid: request.uid, allowed: false, status: { code: 500, message: (e as Error).message, reason: 'InternalError' } };
     }
     opts.metrics?.webhookRequests.inc({ operation: request.operation, allowed: String(response.allowed) });
-    if (!response.allowed) opts.log.info('admission denied', { operation: request.operation, instance: `${request.namespace ?? ''}/${request.object?.metadata?.name ?? ''}`, message: response.status?.message });
+    if (!response.allowed)
+      opts.log.info('admission denied', {
+        operation: request.operation,
+        instance: `${request.namespace ?? ''}/${request.object?.metadata?.name ?? ''}`,
+        message: response.status?.message,
+      });
     send(200, { apiVersion: reviewIn.apiVersion ?? 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
   };
   const server = createServer({ cert: opts.cert, key: opts.key }, (req, res) => {

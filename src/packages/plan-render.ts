@@ -71,9 +71,11 @@ function packageCrdScopes(spec: OperatorVersionSpec, data: Record<string, unknow
 
 /** Renders every task of a plan in order; throws PackageError or TaskRenderError (naming plan/phase/step/task) on failure. */
 export function renderPlan(pkg: Package, opts: PlanRenderOptions = {}): RenderedPlan {
-  const { operatorVersion } = packageToResources(pkg);
-  const spec = operatorVersion.spec!;
-  const operatorName = pkg.operator.name ?? '';
+  return renderOperatorVersionPlan(pkg.operator.name ?? '', packageToResources(pkg).operatorVersion.spec!, opts);
+}
+
+/** The same for an OperatorVersion already in a cluster (used by `kubectl kudo diff`). */
+export function renderOperatorVersionPlan(operatorName: string, spec: OperatorVersionSpec, opts: PlanRenderOptions = {}): RenderedPlan {
   const planName = opts.plan ?? DEPLOY_PLAN;
   const plan = spec.plans?.[planName];
   if (!plan)

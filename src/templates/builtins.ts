@@ -239,7 +239,9 @@ function eq(arg1: GoValue, ...rest: GoValue[]): boolean {
           break;
         default:
           if (isZero(arg) || isZero(arg1)) t = isZero(arg) && isZero(arg1);
-          else {
+          else if (goTypeName(arg1) !== goTypeName(arg)) {
+            throw new FuncError(`non-comparable types ${sprintf('%s', [arg1])}: ${goTypeName(arg1)}, ${goTypeName(arg)}: ${sprintf('%v', [arg])}`);
+          } else {
             if (!comparable(arg)) throw new FuncError(`non-comparable type ${sprintf('%s', [arg])}: ${goTypeName(arg)}`);
             t = comparable(arg1) && sameStruct(arg1, arg);
           }

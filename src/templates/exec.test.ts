@@ -78,7 +78,9 @@ describe('executor: argument conversion', () => {
 
   it('passes nil to slices and maps', () => {
     assert.equal(run('{{ count nil }}'), '-1');
-    assert.equal(run('{{ count .nil }}'), '-1');
+    assert.match(failure('{{ count .nil }}').message, /at <\.nil>: wrong type for value; expected \[\]interface \{\}; got interface \{\}$/);
+    assert.equal(run('{{ count (.nil) }}'), '-1');
+    assert.equal(run('{{ count .nope }}'), '-1');
     assert.equal(run('{{ count .l }}'), '3');
   });
 
@@ -265,5 +267,39 @@ describe('limits against hostile templates', () => {
 
   it('rejects absurd nesting at parse time', () => {
     assert.match(failure('{{ ' + '('.repeat(3000) + '1' + ')'.repeat(3000) + ' }}').message, /max expression depth exceeded/);
+  });
+});
+
+describe('bad input gives one clear TemplateError', () => {
+  const cases: [string, string, TemplateOptions, RegExp][] = [
+    ['unterminated action', 'a {{ .s', {}, /^template: t:1: unclosed action$/],
+    ['unterminated action over lines', 'a {{ .s\n\n', {}, /^template: t:3: unclosed action started at t:1$/],
+    ['unknown function', '{{ nosuch 1 }}', {}, /^template: t:1: function "nosuch" not defined$/],
+    ['runaway recursion', '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', {}, /exceeded maximum template depth \(1000\)$/],
+    [
+      'runaway loops',
+      '{{ range .l }}{{ range $.l }}{{ range $.l }}{{ end }}{{ end }}{{ end }}',
+      { maxRangeIterations: 20 },
+      /range iterations exceed the limit of 20$/,
+    ],
+    ['deep parentheses', '{{ ' + '('.repeat(20000) + '1' + ')'.repeat(20000) + ' }}', {}, /max expression depth exceeded/],
+    ['deep blocks', '{{ with . }}'.repeat(20000), {}, /max expression depth exceeded/],
+    [
+      'huge output',
+      '{{ define "a" }}{{ range $.l }}{{ range $.l }}0123456789{{ end }}{{ end }}{{ end }}{{ range .l }}{{ template "a" $ }}{{ end }}',
+      { maxOutputBytes: 200 },
+      /output exceeds the limit of 200 bytes$/,
+    ],
+  ];
+  for (const [label, src, opts, want] of cases) {
+    it(label, () => {
+      const e = failure(src, opts);
+      assert.match(e.message, want);
+      assert.equal(e.message.includes('\n'), false);
+    });
+  }
+
+  it('keeps long linear pipelines working', () => {
+    assert.equal(run('{{ "x" ' + '| print '.repeat(2000) + '}}'), 'x');
   });
 });

@@ -105,6 +105,8 @@ export class Executor {
   private depth = 0;
   private rangeBudget: number;
   private tree: Tree;
+  /** The node being evaluated, as Go's state.at() tracks it; some Go errors point here rather than at the failing expression. */
+  private at: Node;
   private readonly missing: Missing;
   private readonly maxOut: number;
 
@@ -113,6 +115,7 @@ export class Executor {
     tree: Tree,
   ) {
     this.tree = tree;
+    this.at = tree.root;
     this.missing = ctx.missingKey === 'error' ? Missing.Error : ctx.missingKey === 'zero' ? Missing.Zero : Missing.Default;
     this.maxOut = ctx.limits.maxOutputBytes;
     this.rangeBudget = ctx.limits.maxRangeIterations;
@@ -253,8 +256,7 @@ export class Executor {
         if (this.oneIteration(node, nDecl, key, val[key]) === BREAK) break;
       }
     } else if (val !== undefined && val !== null) {
-      const last = node.pipe.cmds[node.pipe.cmds.length - 1];
-      this.fail(last.args[0], `range can't iterate over ${formatValue(val)}`);
+      this.fail(this.at, `range can't iterate over ${formatValue(val)}`);
     }
     if (!ran && node.elseList) this.walkList(dot, node.elseList);
     this.top = mark;
@@ -311,6 +313,7 @@ export class Executor {
 
   private evalCommand(dot: GoValue, cmd: CommandNode, final: Final): GoValue {
     const first = cmd.args[0];
+    this.at = first;
     switch (first.type) {
       case NodeType.Field:
         return this.evalFieldChain(dot, dot, first, first.ident, 0, cmd.args, final);
@@ -352,6 +355,7 @@ export class Executor {
   }
 
   private evalVariableNode(dot: GoValue, v: VariableNode, args: ArgNode[], final: Final): GoValue {
+    this.at = v;
     const value = this.varValue(v, v.ident[0]);
     if (v.ident.length === 1) {
       this.notAFunction(args, final);
@@ -370,11 +374,13 @@ export class Executor {
     final: Final,
   ): GoValue {
     const n = ident.length;
-    for (let i = from; i < n - 1; i++) receiver = this.evalField(dot, ident[i], node, NO_ARGS, MISSING, receiver);
-    return this.evalField(dot, ident[n - 1], node, args, final, receiver);
+    const errNode = node.type === NodeType.Chain ? this.at : node;
+    for (let i = from; i < n - 1; i++) receiver = this.evalField(dot, ident[i], errNode, NO_ARGS, MISSING, receiver, i > from);
+    return this.evalField(dot, ident[n - 1], errNode, args, final, receiver, n - 1 > from);
   }
 
-  private evalField(dot: GoValue, name: string, node: Node, args: ArgNode[], final: Final, receiver: GoValue): GoValue {
+  /** `fromMap`: the receiver was looked up in a map, so Go sees it as an interface{} (error messages only). */
+  private evalField(dot: GoValue, name: string, node: Node, args: ArgNode[], final: Final, receiver: GoValue, fromMap: boolean): GoValue {
     if (receiver === undefined) {
       if (this.missing === Missing.Error) this.fail(node, `nil data; no entry for key ${goQuote(name)}`);
       return undefined;
@@ -398,10 +404,11 @@ export class Executor {
       if (hasArgs) this.fail(node, `${name} is not a method but has arguments`);
       return v;
     }
-    this.fail(node, `can't evaluate field ${name} in type interface {}`);
+    this.fail(node, `can't evaluate field ${name} in type ${fromMap ? 'interface {}' : goTypeName(receiver)}`);
   }
 
   private evalFunction(dot: GoValue, ident: IdentifierNode, cmd: Node, args: ArgNode[] | null, final: Final): GoValue {
+    this.at = ident;
     const name = ident.ident;
     const def = this.ctx.funcs[name];
     if (def === undefined) this.fail(ident, `${goQuote(name)} is not a defined function`);
@@ -448,6 +455,7 @@ export class Executor {
 
   /** Evaluates an argument for a parameter of type `type` (Go's evalArg). */
   private evalArg(dot: GoValue, type: ParamType, n: ArgNode, validate: boolean): GoValue {
+    this.at = n;
     switch (n.type) {
       case NodeType.Dot:
         return validate ? this.validateType(dot, type, n) : dot;
@@ -533,13 +541,18 @@ export class Executor {
         if (typeof value === 'boolean') return value;
         break;
     }
-    if (value === undefined || value === null) {
+    // Go reports these at the last node it evaluated, which for a parenthesised argument is inside it.
+    void node;
+    if (value === undefined) {
       if (canBeNil(type)) return null;
-      this.fail(node, `invalid value; expected ${type}`);
+      this.fail(this.at, `invalid value; expected ${type}`);
     }
+    // A nil straight from a map or slice is still an interface{} to Go, assignable to nothing but interface{}
+    // (a nil pipeline result has become `undefined`, Go's invalid value, above).
+    if (value === null) this.fail(this.at, `wrong type for value; expected ${type}; got interface {}`);
     const actual = goTypeName(value);
     if (actual === type) return value;
-    this.fail(node, `wrong type for value; expected ${type}; got ${actual}`);
+    this.fail(this.at, `wrong type for value; expected ${type}; got ${actual}`);
   }
 }
 

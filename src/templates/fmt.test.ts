@@ -195,3 +195,9 @@ test('complex128 prints both parts', async () => {
   assert.equal(sprintf('%.1f', [new GoComplex(1, -2)]), '(1.0-2.0i)');
   assert.equal(sprintf('%d', [new GoComplex(0, 0)]), '%!d(complex128=(0+0i))');
 });
+
+test('time.Month prints its name for %v and its number for %d', async () => {
+  const { GoNamedInt } = await import('./sprig/gotime.js');
+  const july = new GoNamedInt('time.Month', 7, 'July');
+  assert.equal(sprintf('%v %s %d %02d %T', [july, july, july, july, july]), 'July July 7 07 time.Month');
+});

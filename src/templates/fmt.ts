@@ -183,6 +183,11 @@ export function formatFloat(f: number, fmt: FloatFormat, prec: number): string {
   if (Number.isNaN(f)) return 'NaN';
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';
+  // Fast path for %v: in this range Go's shortest %g is the plain decimal JS prints too.
+  if (fmt === 'g' && prec < 0) {
+    const abs = Math.abs(f);
+    if (abs >= 1e-4 && abs < 1e6) return String(f);
+  }
   if (fmt === 'b') return fmtB(f);
   if (fmt === 'x' || fmt === 'X') return fmtX(f, prec, fmt === 'X');
   const neg = f < 0 || Object.is(f, -0);
@@ -726,6 +731,9 @@ class Printer {
     }
     if (arg instanceof GoStruct) {
       if (arg.goType === 'complex128') return this.printComplex(arg as unknown as { re: number; im: number }, verb, arg);
+      // time.Month and time.Weekday are ints with a String method.
+      if ((arg.goType === 'time.Month' || arg.goType === 'time.Weekday') && !'vsxXq'.includes(verb))
+        return this.printInt(new GoInt(BigInt((arg as unknown as { n: number }).n), 'int'), verb);
       return this.printStringer(arg.formatV(), verb, arg);
     }
     if (arg instanceof GoFunc) return this.fmtPointer(arg, verb, 'func');

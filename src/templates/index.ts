@@ -16,7 +16,7 @@ import { goQuote } from './lexer.js';
 import { ParseFailure, parseTemplate } from './parser.js';
 import type { FuncDef, FuncMap, GoMap, GoValue } from './values.js';
 
-export { TemplateError } from './exec.js';
+export { TemplateError, TemplateLimitError } from './exec.js';
 export type { MissingKey } from './exec.js';
 export * from './ast.js';
 export { builtins } from './builtins.js';

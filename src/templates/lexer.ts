@@ -104,8 +104,11 @@ const letterOrDigit = /[\p{L}\p{Nd}_]/u;
 function isAlphaNumeric(c: string): boolean {
   if (c === '') return false;
   const code = c.charCodeAt(0);
-  if (code < 0x80) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  if (code < 0x80) return isAsciiAlnum(code);
   return letterOrDigit.test(c);
+}
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 }
 
 /** Go's %#U of a rune: U+0040 '@'. */
@@ -287,7 +290,8 @@ class Lexer {
         if (!this.lexFieldOrVariable(Tok.Variable)) return;
       } else if (r === "'") {
         if (!this.lexChar()) return;
-      } else if (r === '.' && !(this.pos < this.input.length && this.input[this.pos] >= '0' && this.input[this.pos] <= '9')) {
+      } else if (r === '.' && this.pos < this.input.length && !(this.input[this.pos] >= '0' && this.input[this.pos] <= '9')) {
+        // ".field"; a "." followed by a digit or at the very end is lexed as a number, as Go does.
         if (!this.lexFieldOrVariable(Tok.Field)) return;
       } else if (r === '.' || r === '+' || r === '-' || (r >= '0' && r <= '9')) {
         this.backup(r);
@@ -308,9 +312,11 @@ class Lexer {
   }
 
   lexSpace(): void {
+    const input = this.input;
     let numSpaces = 0;
-    while (isSpace(this.peek())) {
-      this.next();
+    for (let c = input.charCodeAt(this.pos); c === 32 || c === 9 || c === 13 || c === 10; c = input.charCodeAt(this.pos)) {
+      if (c === 10) this.line++;
+      this.pos++;
       numSpaces++;
     }
     // A space followed by "-}}" belongs to the trim marker.
@@ -321,7 +327,16 @@ class Lexer {
     this.emit(Tok.Space);
   }
 
+  /** Skips ASCII letters, digits and '_' quickly; the general loop handles the rest. */
+  skipAsciiAlnum(): void {
+    const input = this.input;
+    let p = this.pos;
+    while (p < input.length && isAsciiAlnum(input.charCodeAt(p))) p++;
+    this.pos = p;
+  }
+
   lexIdentifier(): boolean {
+    this.skipAsciiAlnum();
     for (;;) {
       const r = this.next();
       if (isAlphaNumeric(r)) continue;
@@ -347,6 +362,7 @@ class Lexer {
       return true;
     }
     let r: string;
+    this.skipAsciiAlnum();
     for (;;) {
       r = this.next();
       if (!isAlphaNumeric(r)) {

@@ -634,7 +634,7 @@ export function parseNumber(text: string, type: Tok): NumberNode | string {
     const m = /^(.*?[^eEpP])([+-].*)i$/.exec(text);
     const re = m ? parseFloat64(m[1]) : null;
     const im = m ? parseFloat64(m[2]) : null;
-    if (re === null || im === null) return `expected integer`;
+    if (re === null || im === null) return `illegal number syntax: ${goQuote(text)}`;
     n.isComplex = true;
     n.complex = [re, im];
     simplifyComplex(n);

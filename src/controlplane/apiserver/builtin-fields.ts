@@ -38,3 +38,43 @@ function walk(value: unknown, msg: MessageSchema, path: string, unknown: string[
     else walk(v, child, p, unknown);
   }
 }
+
+/**
+ * What a Go round trip does to a built-in object's JSON: `omitempty` lists, maps and zero
+ * scalars disappear, and an embedded ObjectMeta (a pod template's `metadata`) always carries
+ * `creationTimestamp: null`, because Go writes a zero metav1.Time as null.
+ */
+export function goShape(obj: Record<string, unknown>, apiVersion: string, kind: string): void {
+  const root = schemaFor(apiVersion, kind);
+  if (root) shape(obj, root, true);
+}
+
+function isEmptyValue(v: unknown, goKind: string): boolean {
+  if (v === null) return true;
+  if (goKind === 'slice') return Array.isArray(v) && v.length === 0;
+  if (goKind === 'map') return typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0;
+  return goKind === 'value' && (v === '' || v === 0 || v === false);
+}
+
+function shape(value: unknown, msg: MessageSchema, root = false): void {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+  const o = value as Record<string, unknown>;
+  for (const [key, field] of msg.fields) {
+    if (!root && field.type === 'meta.v1.ObjectMeta' && field.goKind === 'value') {
+      const meta = (o[key] && typeof o[key] === 'object' ? o[key] : (o[key] = {})) as Record<string, unknown>;
+      if (!('creationTimestamp' in meta)) meta.creationTimestamp = null;
+    }
+    if (!(key in o)) continue;
+    const v = o[key];
+    if (field.omitempty && (field.goKind !== 'value' || !field.message) && isEmptyValue(v, field.goKind)) {
+      delete o[key];
+      continue;
+    }
+    if (OPAQUE.has(field.type)) continue;
+    const child = field.message;
+    if (!child) continue;
+    if (field.goKind === 'slice' && Array.isArray(v)) v.forEach((x) => shape(x, child));
+    else if (field.goKind === 'map' && v && typeof v === 'object') for (const x of Object.values(v)) shape(x, child);
+    else shape(v, child);
+  }
+}

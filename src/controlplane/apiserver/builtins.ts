@@ -4,6 +4,7 @@
  * them, and the small strategies the API server itself applies (not the controllers').
  */
 import type { KubeObject } from '../../k8s/object.js';
+import { sameObject } from './json.js';
 import { forbidden } from './errors.js';
 import { ageColumn, readPath } from './table.js';
 import { Registry, STANDARD_VERBS, type ResourceHooks, type ResourceType, type ScaleSpec, type TableColumn } from './registry.js';
@@ -140,20 +141,37 @@ const eventFields = (o: KubeObject) => {
   return f;
 };
 
-// Services get a ClusterIP from 10.96.0.0/12, as a default kube-apiserver allocates them.
-let nextServiceIp = 1;
-function allocateClusterIp(): string {
-  const n = nextServiceIp++;
-  return `10.96.${(n >> 8) & 255}.${n & 255}`;
+/** What the service allocators need to know about the services already stored. */
+export interface ServiceAllocations {
+  clusterIpInUse(ip: string): boolean;
+  nodePortInUse(port: number): boolean;
 }
-let nextNodePort = 30000;
 
-const serviceHooks: ResourceHooks = {
+const NO_ALLOCATIONS: ServiceAllocations = { clusterIpInUse: () => false, nodePortInUse: () => false };
+
+// Services get a free ClusterIP from 10.96.0.0/12 (10.96.0.1 is the kubernetes Service), as a
+// default kube-apiserver allocates them; NodePorts come from 30000-32767.
+function allocateClusterIp(allocations: ServiceAllocations): string {
+  for (;;) {
+    const n = 2 + Math.floor(Math.random() * ((1 << 20) - 3));
+    const ip = `10.${96 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+    if (!allocations.clusterIpInUse(ip)) return ip;
+  }
+}
+
+function allocateNodePort(allocations: ServiceAllocations, taken: Set<number>): number {
+  for (;;) {
+    const port = 30000 + Math.floor(Math.random() * 2768);
+    if (!taken.has(port) && !allocations.nodePortInUse(port)) return port;
+  }
+}
+
+const serviceHooks = (allocations: ServiceAllocations): ResourceHooks => ({
   prepareCreate(svc) {
     const spec = ((svc.spec as Record<string, unknown>) ??= {});
     spec.type ??= 'ClusterIP';
     if (spec.type !== 'ExternalName') {
-      if (!spec.clusterIP) spec.clusterIP = allocateClusterIp();
+      if (!spec.clusterIP) spec.clusterIP = allocateClusterIp(allocations);
       spec.clusterIPs ??= [spec.clusterIP];
       spec.ipFamilies ??= spec.clusterIP === 'None' ? ['IPv4'] : ['IPv4'];
       spec.ipFamilyPolicy ??= 'SingleStack';
@@ -163,7 +181,8 @@ const serviceHooks: ResourceHooks = {
     for (const p of (spec.ports as Record<string, unknown>[] | undefined) ?? []) {
       p.protocol ??= 'TCP';
       p.targetPort ??= p.port;
-      if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && !p.nodePort) p.nodePort = nextNodePort++;
+      if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && !p.nodePort)
+        p.nodePort = allocateNodePort(allocations, new Set(((spec.ports as { nodePort?: number }[]) ?? []).map((x) => x.nodePort ?? 0)));
     }
     if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
     svc.status ??= { loadBalancer: {} };
@@ -178,7 +197,7 @@ const serviceHooks: ResourceHooks = {
       p.targetPort ??= p.port;
     }
   },
-};
+});
 
 /** Secrets: `stringData` is write-only, merged into `data` as base64 (it wins over `data`). */
 function defaultSecret(o: KubeObject): void {
@@ -252,8 +271,7 @@ const deploymentHooks: ResourceHooks = {
     defaultPodTemplate(spec.template);
   },
   // Annotations are copied to ReplicaSets, so they bump the generation too.
-  bumpsGeneration: (d, old) =>
-    JSON.stringify(d.spec) !== JSON.stringify(old.spec) || JSON.stringify(d.metadata.annotations ?? {}) !== JSON.stringify(old.metadata.annotations ?? {}),
+  bumpsGeneration: (d, old) => !sameObject(d.spec, old.spec) || !sameObject(d.metadata.annotations ?? {}, old.metadata.annotations ?? {}),
 };
 
 const workloadHooks = (extra?: (spec: Record<string, any>) => void, fieldLabels?: ResourceHooks['fieldLabels']): ResourceHooks => ({
@@ -275,7 +293,7 @@ const deploymentColumns = [
   col('Selector', selectorString, 'string', 1),
 ];
 
-export function registerBuiltins(reg: Registry): void {
+export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllocations): void {
   const core = (resource: string, kind: string, d?: Def) => reg.add(def('', 'v1', resource, kind, d));
   core('bindings', 'Binding', { verbs: ['create'] });
   core('componentstatuses', 'ComponentStatus', { short: ['cs'], cluster: true, verbs: ['get', 'list'] });
@@ -370,7 +388,7 @@ export function registerBuiltins(reg: Registry): void {
     short: ['svc'],
     cat: all,
     sub: ['proxy', 'status'],
-    hooks: serviceHooks,
+    hooks: serviceHooks(serviceAllocations ?? NO_ALLOCATIONS),
     columns: [
       col('Type', (o) => readPath(o, '.spec.type')),
       col('Cluster-IP', (o) => readPath(o, '.spec.clusterIP') ?? '<none>'),
@@ -440,7 +458,6 @@ export function registerBuiltins(reg: Registry): void {
         s.completionMode ??= 'NonIndexed';
         s.suspend ??= false;
         s.podReplacementPolicy ??= 'TerminatingOrFailed';
-        if (s.template?.spec) s.template.spec.restartPolicy ??= 'Never';
       },
       (o) => ({ 'status.successful': String(readPath(o, '.status.succeeded') ?? 0) }),
     ),

@@ -35,6 +35,7 @@ import {
 import { apiVersionOf, hasSubresource, storageKey, type Registry, type ResourceType, type WriteContext } from './registry.js';
 import { canonicalizeQuantities } from './quantities.js';
 import { recordUpdate } from './apply.js';
+import { sameObject } from './json.js';
 import { pruneBuiltin } from './builtin-fields.js';
 import { reportUnknownFields } from './errors.js';
 
@@ -90,6 +91,8 @@ export function nowTimestamp(): string {
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }
+
+export { sameObject };
 
 export class ApiCore {
   constructor(
@@ -240,7 +243,8 @@ export class ApiCore {
     if (!t.custom) canonicalizeQuantities(obj);
     this.validate(t, obj, undefined, ctx);
     if (this.store.get(storageKey(t), meta.namespace, meta.name)) throw alreadyExists(t, meta.name);
-    meta.uid = randomUUID();
+    // A defaults hook may have assigned the uid already (Job selectors are built from it).
+    meta.uid ??= randomUUID();
     meta.creationTimestamp = nowTimestamp();
     if (t.custom || GENERATION_KINDS.has(t.kind)) meta.generation = 1;
     obj.apiVersion = apiVersionOf(t);
@@ -545,25 +549,9 @@ function generateName(prefix: string, taken: (name: string) => boolean): string 
 function specChanged(a: KubeObject, b: KubeObject): boolean {
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return true;
+    if (!sameObject(a[k], b[k])) return true;
   }
   return false;
-}
-
-/** Deep equality through canonical JSON (key order ignored). */
-export function sameObject(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v as object)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 function sameList(a: string[], b: string[]): boolean {

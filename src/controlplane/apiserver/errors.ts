@@ -11,7 +11,16 @@ export class ApiError extends Error {
   readonly status: Status;
   constructor(code: number, reason: string, message: string, details?: Status['details']) {
     super(message);
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason } : {}), ...(details ? { details } : {}), code };
+    this.status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      ...(reason ? { reason } : {}),
+      ...(details ? { details } : {}),
+      code,
+    };
   }
   get code(): number {
     return this.status.code;

@@ -26,6 +26,7 @@ import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js
 import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from './registry.js';
 import { readPath, toTable } from './table.js';
 import { serverSideApply } from './apply.js';
+import type { RequestGate } from '../auth/access.js';
 
 /** Kubernetes' limit on request bodies (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -69,6 +70,8 @@ export interface ApiServerOptions {
   admission?: Admission;
   /** Bearer token required on every request but health and version checks; undefined = no auth. */
   token?: string;
+  /** Authentication, impersonation and authorisation (src/controlplane/auth/); replaces `token` when set. */
+  gate?: RequestGate;
   /** Idle watches get a blank line this often so clients do not time out (ms). */
   heartbeatMs?: number;
   /** BOOKMARK events this often when a watch allows them (ms). */
@@ -105,7 +108,8 @@ export class ApiServer {
   }
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.route(req, res).catch((e: unknown) => this.fail(res, e));
+    const route = () => this.route(req, res);
+    (this.opts.gate ? this.opts.gate.serve(req, route) : route()).catch((e: unknown) => this.fail(res, e));
   };
 
   private fail(res: ServerResponse, e: unknown): void {
@@ -122,7 +126,7 @@ export class ApiServer {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (this.opts.token !== undefined && !PUBLIC_PATHS.test(path)) {
+    if (!this.opts.gate && this.opts.token !== undefined && !PUBLIC_PATHS.test(path)) {
       const auth = req.headers.authorization ?? '';
       if (auth !== `Bearer ${this.opts.token}`) throw unauthorized();
     }
@@ -259,7 +263,7 @@ export class ApiServer {
         if (subresource) return this.createSubresource(req, res, t, namespace!, name!, subresource, write);
         if (name) throw methodNotAllowed(t);
         const body = await this.readObject(req, t);
-        const virtual = virtualCreate(t, body);
+        const virtual = this.opts.gate ? this.opts.gate.review(t, namespace, body) : virtualCreate(t, body);
         if (virtual) return sendJson(res, 201, virtual);
         const created = await this.admitted({ operation: 'CREATE', type: t, namespace }, (w) => this.core.create(t, namespace, body, w), write);
         return send(201, created);
@@ -449,6 +453,7 @@ export class ApiServer {
       );
       return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     }
+    if (t.resource === 'serviceaccounts' && subresource === 'token' && this.opts.gate) return sendJson(res, 201, this.opts.gate.tokenRequest(namespace, name, body));
     if (t.resource === 'serviceaccounts' && subresource === 'token') {
       const sa = this.core.get(t, namespace, name);
       const seconds = Number((body.spec as { expirationSeconds?: number } | undefined)?.expirationSeconds ?? 3600);

@@ -43,6 +43,8 @@ export class GarbageCollector {
       this.byUid.delete(uid);
       this.unindexRefs(e.object);
       if (this.dependents.has(uid)) this.schedule(uid);
+      // An owner in foreground deletion may have been waiting for this dependent.
+      for (const ref of e.object.metadata.ownerReferences ?? []) if (this.isForegroundDeleting(ref.uid)) this.schedule(ref.uid);
       return;
     }
     this.index(e.resource, e.object, e.old);
@@ -122,12 +124,8 @@ export class GarbageCollector {
       return;
     }
     if (finalizers.includes('foregroundDeletion')) {
-      const blocking = deps.filter((d) => {
-        const dep = this.lookup(d);
-        if (!dep) return false;
-        if (!dep.metadata.deletionTimestamp) this.deleteQuietly(d, 'Foreground');
-        return (dep.metadata.ownerReferences ?? []).some((r) => r.uid === ownerUid && r.blockOwnerDeletion);
-      });
+      for (const d of deps) if (this.lookup(d) && !this.lookup(d)!.metadata.deletionTimestamp) this.deleteQuietly(d, 'Foreground');
+      const blocking = deps.filter((d) => (this.lookup(d)?.metadata.ownerReferences ?? []).some((r) => r.uid === ownerUid && r.blockOwnerDeletion));
       if (blocking.length === 0) this.removeFinalizer(ownerRef!, 'foregroundDeletion');
     }
   }

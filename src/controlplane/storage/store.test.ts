@@ -97,3 +97,21 @@ test('the durable log restores objects and continues resourceVersions, ignoring 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the durable log is compacted while running once it outgrows the live objects', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kudo-wal-'));
+  try {
+    const s1 = new Store({ log: new DurableLog(dir, 20) });
+    for (let i = 0; i < 60; i++) s1.put('/configmaps', cm('a', 'x', { i: String(i) }));
+    s1.put('/configmaps', cm('a', 'y'));
+    const lines = readFileSync(join(dir, 'objects.log'), 'utf8').trim().split('\n').length;
+    assert.ok(lines < 25, `log has ${lines} lines`);
+    s1.close();
+    const s2 = new Store({ log: new DurableLog(dir) });
+    assert.deepEqual(s2.get('/configmaps', 'a', 'x')?.data, { i: '59' });
+    assert.equal(s2.resourceVersion, 61);
+    s2.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -25,7 +25,11 @@ export class DurableLog {
   private lines = 0;
   private live = 0;
 
-  constructor(readonly dir: string) {
+  /** `minLinesBeforeCompaction`: the log is rewritten once it is this long and 4 times the live objects. */
+  constructor(
+    readonly dir: string,
+    private readonly minLinesBeforeCompaction = 10_000,
+  ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'objects.log');
   }
@@ -89,7 +93,7 @@ export class DurableLog {
 
   /** Whether the log has grown well past the live objects and should be rewritten. */
   get wantsCompaction(): boolean {
-    return this.lines > Math.max(10_000, 4 * this.live);
+    return this.lines > Math.max(this.minLinesBeforeCompaction, 4 * this.live);
   }
 
   close(): void {

@@ -174,13 +174,18 @@ function certificateFor(
   selfKey?: KeyObject,
 ): string {
   const notBefore = new Date();
+  // Go computes time.Hour * 24 * days as an int64 of nanoseconds, which wraps for huge day counts.
+  const validity = BigInt.asIntN(64, 86_400_000_000_000n * BigInt(days));
+  const notAfter = new Date(notBefore.getTime() + Number(validity / 1_000_000n));
+  const year = notAfter.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) throw new FuncError(`error creating certificate: x509: cannot encode validity ending in year ${year}`);
   return createCertificate({
     subject: { commonName: cn },
     dnsNames: dns,
     ipAddresses: ips,
     isCA,
     notBefore,
-    notAfter: new Date(notBefore.getTime() + days * 86400000),
+    notAfter,
     keyUsage: isCA ? ['keyEncipherment', 'digitalSignature', 'keyCertSign'] : ['keyEncipherment', 'digitalSignature'],
     extKeyUsage: ['serverAuth', 'clientAuth'],
     publicKey,

@@ -81,3 +81,18 @@ test('zone abbreviations as tzdata spells them', () => {
   assert.equal(at('Asia/Dubai', 0), '+04');
   assert.equal(at('Etc/UTC', 0), 'UTC');
 });
+
+test('parsed zones: Z and UTC use UTC, other names and offsets make fixed zones', () => {
+  assert.equal(parseTime('2006-01-02T15:04:05Z07:00', '2021-07-02T09:07:22Z').zone, 'UTC');
+  assert.equal(formatValue(parseTime('2006-01-02 15:04 MST', '2021-07-02 09:07 PDT')), '2021-07-02 09:07:00 +0000 PDT');
+  assert.equal(formatValue(parseTime('2006-01-02 15:04 MST', '2021-07-02 09:07 GMT+2')), '2021-07-02 09:07:00 +0200 GMT+2');
+  assert.equal(formatValue(parseTime('2006-01-02 15:04 -0700 MST', '2021-07-02 09:07 +0200 CEST')), '2021-07-02 09:07:00 +0200 CEST');
+  assert.equal(formatValue(parseTime('2006-01-02 15:04', '2021-07-02 09:07', 'Europe/Berlin')), '2021-07-02 09:07:00 +0200 CEST');
+});
+
+test('now carries a monotonic reading that String shows and In/UTC drop', () => {
+  const now = call('now') as GoTime;
+  assert.match(formatValue(now), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC m=\+\d+\.\d{9}$/);
+  assert.match(formatValue(call('dateModify', '1h', now)), / m=\+\d+\.\d{9}$/);
+  assert.doesNotMatch(formatValue(timeField(now, 'UTC') as GoValue), /m=/);
+});

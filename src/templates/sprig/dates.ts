@@ -1,6 +1,7 @@
 /** Sprig v2.22 date functions (date.go). The local zone is UTC. */
 import { FuncError, GoInt, GoTime, type FuncMap, type GoValue } from '../values.js';
 import {
+  GoMonoTime,
   durationString,
   formatTime,
   loadLocation,
@@ -15,11 +16,12 @@ import {
 } from './gotime.js';
 import { def } from './strings.js';
 
-/** time.Now() (millisecond clock plus sub-millisecond nanoseconds). */
+const processStart = process.hrtime.bigint() - BigInt(Math.round(process.uptime() * 1e9));
+
+/** time.Now(): wall clock (milliseconds plus sub-millisecond nanoseconds) and a monotonic reading. */
 export function now(): GoTime {
-  const ms = Date.now();
-  const nanos = Number(process.hrtime.bigint() % 1000000n);
-  return new GoTime(ms, nanos, 'Local');
+  const mono = process.hrtime.bigint();
+  return new GoMonoTime(Date.now(), Number(mono % 1000000n), 'Local', mono - processStart);
 }
 
 /** The time a date argument stands for: a time, or int/int64/int32 Unix seconds; anything else means now. */

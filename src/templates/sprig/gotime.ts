@@ -205,6 +205,7 @@ export function timeUnixNanos(t: GoTime): bigint {
   return BigInt(t.ms) * 1000000n + BigInt(t.nanos);
 }
 
+/** Time.Add (keeps a monotonic reading, as Go does). */
 export function timeAddNanos(t: GoTime, d: bigint): GoTime {
   const total = timeUnixNanos(t) + d;
   let ms = total / 1000000n;
@@ -213,6 +214,7 @@ export function timeAddNanos(t: GoTime, d: bigint): GoTime {
     ms -= 1n;
     rem += 1000000n;
   }
+  if (t instanceof GoMonoTime) return new GoMonoTime(Number(ms), Number(rem), t.zone, t.monoNanos + d);
   return new GoTime(Number(ms), Number(rem), t.zone);
 }
 
@@ -449,9 +451,25 @@ export function formatTime(t: GoTime, layout: string): string {
   return out;
 }
 
-/** Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST". */
+/** A time.Time that carries a monotonic clock reading (from time.Now), which String() shows as `m=±s.nnnnnnnnn`. */
+export class GoMonoTime extends GoTime {
+  constructor(
+    ms: number,
+    nanos: number,
+    zone: string,
+    /** Monotonic reading in nanoseconds since the process started. */
+    readonly monoNanos: bigint,
+  ) {
+    super(ms, nanos, zone);
+  }
+}
+
+/** Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST", plus the monotonic reading if any. */
 export function goTimeString(t: GoTime): string {
-  return formatTime(t, '2006-01-02 15:04:05.999999999 -0700 MST');
+  const s = formatTime(t, '2006-01-02 15:04:05.999999999 -0700 MST');
+  if (!(t instanceof GoMonoTime)) return s;
+  const m = t.monoNanos < 0n ? -t.monoNanos : t.monoNanos;
+  return `${s} m=${t.monoNanos < 0n ? '-' : '+'}${m / 1000000000n}.${String(m % 1000000000n).padStart(9, '0')}`;
 }
 
 /** Time.GoString() (what %#v prints). */
@@ -556,6 +574,7 @@ export function parseTime(layout: string, value: string, loc = 'Local'): GoTime 
   let amSet = false;
   let zoneOffset = -1;
   let zoneName = '';
+  let zIsUTC = false; // "Z" or "UTC" in the value: Go uses the UTC location itself
 
   const chunks = parseLayout(layout);
   for (let ci = 0; ci < chunks.length; ci++) {
@@ -685,7 +704,7 @@ export function parseTime(layout: string, value: string, loc = 'Local'): GoTime 
       }
       case 'MST': {
         if (value.length >= 3 && value.startsWith('UTC')) {
-          zoneName = 'UTC';
+          zIsUTC = true;
           value = value.slice(3);
           break;
         }
@@ -699,8 +718,7 @@ export function parseTime(layout: string, value: string, loc = 'Local'): GoTime 
         // numeric zone forms
         if (std[0] === 'Z' && value[0] === 'Z') {
           value = value.slice(1);
-          zoneOffset = 0;
-          zoneName = 'UTC';
+          zIsUTC = true;
           break;
         }
         const form = std.slice(1);
@@ -735,28 +753,24 @@ export function parseTime(layout: string, value: string, loc = 'Local'): GoTime 
     const ms = wallMs - offset * 1000 + Math.floor(nsec / 1e6);
     return new GoTime(ms, nsec % 1e6, zone);
   };
+  if (zIsUTC) return make(0, 'UTC');
   if (zoneOffset !== -1) {
-    const t = make(zoneOffset, 'UTC');
-    // Use the location's zone if it has that offset at that time.
-    const probe = new GoTime(t.ms, t.nanos, loc);
-    if (zoneOf(probe).offset === zoneOffset && (zoneName === '' || zoneOf(probe).name === zoneName || zoneOffset === 0)) return probe;
-    return new GoTime(
-      t.ms,
-      t.nanos,
-      zoneOffset === 0 && zoneName === 'UTC' && loc === 'UTC' ? 'UTC' : fixedZone(zoneName === 'UTC' && zoneOffset !== 0 ? '' : zoneName, zoneOffset),
-    );
+    // Use the location itself if it has that offset (and name) at that instant; else a fixed zone.
+    const t = make(zoneOffset, loc);
+    const z = zoneOf(t);
+    if (z.offset === zoneOffset && (zoneName === '' || z.name === zoneName)) return t;
+    return new GoTime(t.ms, t.nanos, fixedZone(zoneName, zoneOffset));
   }
   if (zoneName !== '') {
-    if (zoneName === 'UTC') return make(0, loc === 'Local' || loc === 'UTC' ? loc : 'UTC');
-    // The location may know the abbreviation.
-    const guess = make(0, loc);
-    const locZone = zoneOf(new GoTime(guess.ms - zoneOf(guess).offset * 1000, 0, loc));
-    if (locZone.name === zoneName) return make(locZone.offset, loc);
-    if (zoneName.length > 3 && zoneName.startsWith('GMT')) {
-      const offset = Number(zoneName.slice(3)) * 3600;
-      return make(offset, fixedZone(zoneName, offset));
+    // The location may know the abbreviation (near that wall time).
+    if (loc !== 'UTC' && loc !== 'Local') {
+      const guess = make(0, loc);
+      const z = zoneOf(new GoTime(guess.ms - zoneOf(guess).offset * 1000, 0, loc));
+      if (z.name === zoneName) return make(z.offset, loc);
     }
-    return make(0, fixedZone(zoneName, 0));
+    let offset = 0;
+    if (zoneName.length > 3 && zoneName.startsWith('GMT')) offset = Number(zoneName.slice(3)) * 3600;
+    return make(offset, fixedZone(zoneName, offset));
   }
   // No zone in the value: interpret the wall clock in loc.
   let t = make(0, loc);

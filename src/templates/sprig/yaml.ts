@@ -127,9 +127,23 @@ const isPrintable = (r: number): boolean =>
 const isBreak = (r: number | undefined): boolean => r === 0x0a || r === 0x0d || r === 0x85 || r === 0x2028 || r === 0x2029;
 const isBlank = (r: number | undefined): boolean => r === 0x20 || r === 0x09;
 
+const codes = (chars: string): Set<number> => new Set([...chars].map((c) => c.charCodeAt(0)));
+const FIRST_INDICATORS = codes('#,[]{}&*!|>\'"%@`');
+const FLOW_INDICATORS = codes(',?[]{}');
+const analysisCache = new Map<string, Analysis>();
+
 function analyze(value: string): Analysis {
+  let cached = analysisCache.get(value);
+  if (!cached) {
+    cached = analyzeScalar(value);
+    if (analysisCache.size > 10000) analysisCache.clear();
+    analysisCache.set(value, cached);
+  }
+  return cached;
+}
+
+function analyzeScalar(value: string): Analysis {
   if (value.length === 0) return { multiline: false, flowPlainAllowed: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  const cps = [...value].map((c) => c.codePointAt(0)!);
   let blockIndicators = false;
   let flowIndicators = false;
   let lineBreaks = false;
@@ -147,41 +161,44 @@ function analyze(value: string): Analysis {
     blockIndicators = true;
     flowIndicators = true;
   }
-  for (let i = 0; i < cps.length; i++) {
-    const r = cps[i];
-    const ch = String.fromCodePoint(r);
-    const followedByWhitespace = i + 1 >= cps.length || isBlank(cps[i + 1]);
-    if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) {
+  const n = value.length;
+  for (let i = 0; i < n;) {
+    const r = value.codePointAt(i)!;
+    const w = r > 0xffff ? 2 : 1;
+    const first = i === 0;
+    const last = i + w >= n;
+    const followedByWhitespace = last || isBlank(value.charCodeAt(i + w));
+    if (first) {
+      if (FIRST_INDICATORS.has(r)) {
         flowIndicators = true;
         blockIndicators = true;
-      } else if (ch === '?' || ch === ':') {
+      } else if (r === 0x3f || r === 0x3a) {
         flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
-      } else if (ch === '-' && followedByWhitespace) {
+      } else if (r === 0x2d && followedByWhitespace) {
         flowIndicators = true;
         blockIndicators = true;
       }
-    } else if (',?[]{}'.includes(ch)) {
+    } else if (FLOW_INDICATORS.has(r)) {
       flowIndicators = true;
-    } else if (ch === ':') {
+    } else if (r === 0x3a) {
       flowIndicators = true;
       if (followedByWhitespace) blockIndicators = true;
-    } else if (ch === '#' && precededByWhitespace) {
+    } else if (r === 0x23 && precededByWhitespace) {
       flowIndicators = true;
       blockIndicators = true;
     }
     if (!isPrintable(r)) special = true;
     if (r === 0x20) {
-      if (i === 0) leadingSpace = true;
-      if (i === cps.length - 1) trailingSpace = true;
+      if (first) leadingSpace = true;
+      if (last) trailingSpace = true;
       if (previousBreak) breakSpace = true;
       previousSpace = true;
       previousBreak = false;
     } else if (isBreak(r)) {
       lineBreaks = true;
-      if (i === 0) leadingBreak = true;
-      if (i === cps.length - 1) trailingBreak = true;
+      if (first) leadingBreak = true;
+      if (last) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
       previousSpace = false;
       previousBreak = true;
@@ -190,6 +207,7 @@ function analyze(value: string): Analysis {
       previousBreak = false;
     }
     precededByWhitespace = isBlank(r) || isBreak(r);
+    i += w;
   }
   const a: Analysis = { multiline: lineBreaks, flowPlainAllowed: true, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
   if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) {
@@ -466,7 +484,9 @@ function doubleQuotedEscape(r: number): string {
 
 type Node = { kind: 'scalar'; scalar: Scalar } | { kind: 'seq'; items: Node[] } | { kind: 'map'; entries: [Node, Node][] };
 
-const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+const encoder = new TextEncoder();
+
+const utf8Length = (s: string): number => (/^[\x00-\x7f]*$/.test(s) ? s.length : encoder.encode(s).length);
 
 function isSimpleKey(k: Node): boolean {
   if (k.kind !== 'scalar') return false; // keys are always strings here
@@ -484,10 +504,20 @@ function stringNode(s: string): Node {
 
 const plain = (s: string): Node => ({ kind: 'scalar', scalar: { value: s, style: 'plain' } });
 
+const runesOf = (s: string): number[] => [...s].map((c) => c.codePointAt(0)!);
+
+/** Keys in yaml.v2's order (see yamlKeyLess). */
+function sortYamlKeys(keys: string[]): string[] {
+  const runes = new Map(keys.map((k) => [k, runesOf(k)]));
+  return keys.sort((a, b) => (runeKeyLess(runes.get(a)!, runes.get(b)!) ? -1 : runeKeyLess(runes.get(b)!, runes.get(a)!) ? 1 : 0));
+}
+
 /** yaml.v2's map key order: numbers by value, letters before other runes, digit runs compared as numbers. */
 export function yamlKeyLess(a: string, b: string): boolean {
-  const ar = [...a].map((c) => c.codePointAt(0)!);
-  const br = [...b].map((c) => c.codePointAt(0)!);
+  return runeKeyLess(runesOf(a), runesOf(b));
+}
+
+function runeKeyLess(ar: number[], br: number[]): boolean {
   for (let i = 0; i < ar.length && i < br.length; i++) {
     if (ar[i] === br[i]) continue;
     const al = isLetter(ar[i]);
@@ -538,7 +568,7 @@ function toNode(v: GoValue, depth: number): Node {
   if (v instanceof GoStruct) return structNode(v, depth);
   if (Array.isArray(v)) return { kind: 'seq', items: v.map((x) => toNode(x, depth + 1)) };
   const m = v as GoMap;
-  const keys = Object.keys(m).sort((a, b) => (yamlKeyLess(a, b) ? -1 : yamlKeyLess(b, a) ? 1 : 0));
+  const keys = sortYamlKeys(Object.keys(m));
   return { kind: 'map', entries: keys.map((k) => [stringNode(k), toNode(m[k], depth + 1)]) };
 }
 

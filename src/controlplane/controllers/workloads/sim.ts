@@ -122,7 +122,12 @@ export class Sim {
         } catch (e) {
           // Conflicts and races with other writers: try again shortly, as a controller would.
           if (e instanceof ApiError) {
-            if (e.code !== 404) this.enqueue(c, key, 20);
+            if (e.code === 409) this.enqueue(c, key, 20);
+            else if (e.code !== 404) {
+              // A rejected write is a bug or a user object the controller cannot handle: say so, retry slowly.
+              this.opts.log?.(`simulated ${c.name} controller: ${key}: ${e.message}`);
+              this.enqueue(c, key, 1000);
+            }
           } else {
             this.opts.log?.(`simulated ${c.name} controller: ${(e as Error).stack ?? String(e)}`);
           }

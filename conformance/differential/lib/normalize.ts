@@ -1,0 +1,119 @@
+/**
+ * What legitimately differs between two API servers answering the same requests (uids,
+ * timestamps, resourceVersions, generated names, continue tokens, server addresses and
+ * versions) is replaced by placeholders; `diff` then lists what is left, path by path.
+ */
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g;
+const SERVER = /https:\/\/127\.0\.0\.1:\d+/g;
+
+/** Placeholders in free text: uids, times, server URLs. */
+function text(s: string): string {
+  return s.replace(UUID, '<uid>').replace(TIME, '<time>').replace(SERVER, '<server>');
+}
+
+/** A JSON answer with placeholders. */
+export function normalizeJson(value: unknown): unknown {
+  return walk(value, undefined);
+}
+
+function walk(value: unknown, key: string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((v) => walk(v, undefined));
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = walk(v, k);
+    const generate = obj.generateName;
+    if (typeof generate === 'string' && typeof obj.name === 'string' && obj.name.startsWith(generate) && obj.name !== generate)
+      out.name = `${generate}<generated>`;
+    return out;
+  }
+  if (typeof value === 'string') {
+    if (key === 'resourceVersion' && /^\d+$/.test(value)) return '<rv>';
+    if (key === 'continue' && value) return '<continue>';
+    if (key === 'token' || key === 'caBundle' || key === 'ca.crt') return '<secret>';
+    return text(value);
+  }
+  return value;
+}
+
+/** kubectl's output with placeholders; ages and resourceVersions too. */
+export function normalizeText(s: string): string {
+  return text(s)
+    .replace(/(resourceVersion"?:\s*)"\d+"/g, '$1"<rv>"')
+    .replace(/(\s)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(?=\s|$)/gm, (m, space: string, ...units: (string | undefined)[]) =>
+      units.slice(0, 4).some(Boolean) ? `${space}<age>` : m,
+    )
+    .replace(/\b[a-z0-9]+-token-[a-z0-9]{5}\b/g, (m) => m.replace(/-[a-z0-9]{5}$/, '-<generated>'));
+}
+
+export interface Difference {
+  path: string;
+  local: unknown;
+  real: unknown;
+}
+
+/** Differences between two normalised results, keyed by dotted paths (`body.metadata.labels.a`, `events[2].type`). */
+export function diff(local: unknown, real: unknown, path = ''): Difference[] {
+  if (Object.is(local, real)) return [];
+  if (typeof local === 'string' && typeof real === 'string' && (local.includes('\n') || real.includes('\n'))) return diffLines(local, real, path);
+  if (Array.isArray(local) && Array.isArray(real)) {
+    const out: Difference[] = [];
+    for (let i = 0; i < Math.max(local.length, real.length); i++) {
+      if (i >= local.length) out.push({ path: `${path}[${i}]`, local: undefined, real: real[i] });
+      else if (i >= real.length) out.push({ path: `${path}[${i}]`, local: local[i], real: undefined });
+      else out.push(...diff(local[i], real[i], `${path}[${i}]`));
+    }
+    return out;
+  }
+  if (isPlain(local) && isPlain(real)) {
+    const out: Difference[] = [];
+    const keys = [...new Set([...Object.keys(local), ...Object.keys(real)])].sort();
+    for (const k of keys) out.push(...diff(local[k], real[k], path ? `${path}.${k}` : k));
+    return out;
+  }
+  return [{ path, local, real }];
+}
+
+/** Line-by-line differences of two texts (kubectl output), matched in order. */
+function diffLines(local: string, real: string, path: string): Difference[] {
+  const a = local.split('\n');
+  const b = real.split('\n');
+  // Longest common subsequence keeps an inserted line from shifting every line after it.
+  const n = a.length;
+  const m = b.length;
+  if (n * m > 250_000) return [{ path, local, real }];
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out: Difference[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      out.push({ path: `${path}:${j + 1}`, local: undefined, real: b[j++] });
+    } else {
+      out.push({ path: `${path}:${i + 1}`, local: a[i++], real: undefined });
+    }
+  }
+  return out;
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Whether an expected-difference path covers a difference's path: the pattern is a prefix in
+ * dotted segments, `*` matches one segment (a key or an index), `stdout:*` any line of a text.
+ */
+export function covers(pattern: string, path: string): boolean {
+  const seg = (p: string) => p.replace(/\[(\d+|\*)\]/g, '.$1').replace(/:/g, '.:').split('.').filter(Boolean);
+  const want = seg(pattern);
+  const got = seg(path);
+  if (want.length > got.length) return false;
+  return want.every((w, i) => w === '*' || w === got[i] || (w === ':*' && got[i].startsWith(':')));
+}

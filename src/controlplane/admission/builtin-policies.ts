@@ -1,0 +1,71 @@
+/**
+ * Plugs the built-in defaulting and validation tables into the registry's per-kind hooks
+ * (after whatever hooks the API server core registered), plus the few defaults that are not a
+ * table lookup: Job selectors and pod labels built from the Job's uid.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../../k8s/object.js';
+import type { Registry, ResourceType } from '../apiserver/registry.js';
+import { applyDefaults, DEFAULTS } from './builtin-defaults.js';
+import { validateBuiltin, VALIDATIONS } from './builtin-validation.js';
+
+type Any = Record<string, any>;
+
+/** Extra defaulting that needs more than a table, by "group/Kind". */
+const SPECIAL: Record<string, (obj: KubeObject) => void> = {
+  'batch/Job': jobSelector,
+};
+
+/** Batch's generateSelector: the Job's pods carry its uid and name, and the selector picks them. */
+export function jobSelector(job: KubeObject): void {
+  const spec = job.spec as Any | undefined;
+  if (!spec || spec.manualSelector === true) return;
+  const uid = (job.metadata.uid ??= randomUUID());
+  const name = job.metadata.name ?? '';
+  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  if (spec.template && typeof spec.template === 'object') {
+    spec.template.metadata ??= {};
+    spec.template.metadata.labels = {
+      ...(spec.template.metadata.labels ?? {}),
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': uid,
+      'job-name': name,
+    };
+  }
+}
+
+export function kindKey(t: { group: string; kind: string }): string {
+  return `${t.group}/${t.kind}`;
+}
+
+/** Installs the tables on every registered built-in type they name. Idempotent per type. */
+export function installBuiltinPolicies(registry: Registry): void {
+  for (const t of registry.all()) installOn(t);
+}
+
+const installed = new WeakSet<ResourceType>();
+
+function installOn(t: ResourceType): void {
+  if (t.custom || installed.has(t)) return;
+  const key = kindKey(t);
+  const rules = DEFAULTS[key];
+  const special = SPECIAL[key];
+  if (rules || special) {
+    const before = t.hooks.defaults;
+    t.hooks.defaults = (obj, ctx) => {
+      // Jobs have no default restartPolicy (validation requires one); keep a missing one missing.
+      const template = key === 'batch/Job' ? ((obj.spec as Any | undefined)?.template?.spec as Any | undefined) : undefined;
+      const unsetRestart = template !== undefined && template.restartPolicy === undefined;
+      before?.(obj, ctx);
+      if (unsetRestart) delete template.restartPolicy;
+      if (rules) applyDefaults(obj, rules);
+      special?.(obj);
+    };
+  }
+  if (VALIDATIONS[key]) {
+    const before = t.hooks.validate;
+    t.hooks.validate = (obj, old, ctx) => [...(before?.(obj, old, ctx) ?? []), ...validateBuiltin(key, obj, old)];
+  }
+  installed.add(t);
+}
