@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- manager [--counts 1,100,1000] [--workers N]`
+ * `npm run bench -- manager [--counts 1,100,1000] [--workers N] [--cpu-prof-dir DIR]`
  *
  * The manager driving many Instances of a three-step package (ConfigMap, then a
  * Deployment, then a Service) on the embedded control plane with instant simulated
  * readiness. The control plane runs in this process; the manager runs as its own
  * process (`src/manager/main.ts`, as `kubectl kudo manager` would), so its memory is
  * its own. Prints, per count: time from the first create to every deploy plan
- * COMPLETE, the manager's API requests per step, and its peak resident memory.
+ * COMPLETE (after one warm-up instance), the manager's API requests per step, and its
+ * peak resident memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,7 +89,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function runOnce(count: number, workers: number): Promise<void> {
+async function runOnce(count: number, workers: number, profileDir?: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kudo-bench-'));
   const cp = await startControlPlane({ port: 0, simulateWorkloads: true, simulation: { stepMs: 0 }, watchHistory: 200_000 });
   let child: ChildProcess | undefined;
@@ -144,7 +145,7 @@ async function runOnce(count: number, workers: number): Promise<void> {
 
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'src/manager/main.ts'), '--kubeconfig', join(dir, 'kubeconfig'), '--webhook-port', String(webhookPort), '--webhook-cert-dir', dir, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '0', '--workers', String(workers), '--log-level', 'warn'],
+      [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', join(root, 'src/manager/main.ts'), '--kubeconfig', join(dir, 'kubeconfig'), '--webhook-port', String(webhookPort), '--webhook-cert-dir', dir, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '0', '--workers', String(workers), '--log-level', 'warn'],
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     // Ready once /metrics answers and the informers have listed.
@@ -155,14 +156,25 @@ async function runOnce(count: number, workers: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 300));
     before = await metricsText(metricsPort);
+    // One instance first, so the figures show steady state rather than module loading and first connections.
+    await cluster.create({ apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', metadata: { name: 'warm-up', namespace: 'default' }, spec: { operatorVersion: { name: 'bench-0.1.0' } } });
+    for (let i = 0; i < 600; i++) {
+      const w = await cluster.get<Instance>({ apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', namespace: 'default', name: 'warm-up' });
+      if (w?.status?.planStatus?.deploy?.status === 'COMPLETE' && !w.spec?.planExecution?.planName) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    before = await metricsText(metricsPort);
     const isCall = (labels: string) => !/verb="(watch|list)"/.test(labels);
     const callsBefore = sumOf(before, 'kudo_manager_api_requests_total', isCall);
+    const cpuBefore = sumOf(before, 'process_cpu_seconds_total');
+    const ownCpuBefore = process.cpuUsage();
 
     const done = new Set<string>();
     let resolveAll: () => void = () => {};
     const allDone = new Promise<void>((r) => (resolveAll = r));
     const track = (i: Instance) => {
-      if (i.status?.planStatus?.deploy?.status === 'COMPLETE') done.add(i.metadata.name!);
+      if (i.metadata.name !== 'warm-up' && i.status?.planStatus?.deploy?.status === 'COMPLETE') done.add(i.metadata.name!);
       if (done.size === count) resolveAll();
     };
     const watcher = new Informer<Instance>(cluster, { apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', namespace: 'default' });
@@ -184,11 +196,15 @@ async function runOnce(count: number, workers: number): Promise<void> {
     await watcher.stop();
     const after = await metricsText(metricsPort);
     const calls = sumOf(after, 'kudo_manager_api_requests_total', isCall) - callsBefore;
+    const reconciles = sumOf(after, 'kudo_manager_reconciles_total') - sumOf(before, 'kudo_manager_reconciles_total');
     const peak = sumOf(after, 'process_max_resident_memory_bytes');
+    const managerCpu = sumOf(after, 'process_cpu_seconds_total') - cpuBefore;
+    const own = process.cpuUsage(ownCpuBefore);
+    const controlPlaneCpu = (own.user + own.system) / 1e6;
     const complete = done.size === count ? 'all COMPLETE' : `only ${done.size} of ${count} COMPLETE after 300 s`;
     console.log(
       `${String(count).padStart(5)} instances: ${complete} in ${(elapsed / 1000).toFixed(2)} s (creates took ${(created / 1000).toFixed(2)} s), ` +
-        `${(calls / (count * 3)).toFixed(1)} manager API requests per step (${calls} total, watches excluded), manager peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`,
+        `${(calls / (count * 3)).toFixed(1)} manager API requests per step (${calls} total, watches excluded), ${(reconciles / count).toFixed(1)} reconciles per instance, manager peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; CPU: manager ${managerCpu.toFixed(1)} s, control plane ${controlPlaneCpu.toFixed(1)} s`,
     );
     cluster.close?.();
   } finally {
@@ -202,11 +218,13 @@ async function runOnce(count: number, workers: number): Promise<void> {
 export async function main(args: string[]): Promise<number> {
   let counts = [1, 100, 1000];
   let workers = 4;
+  let profileDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--counts') counts = (args[++i] ?? '').split(',').map(Number);
     else if (args[i] === '--workers') workers = Number(args[++i]);
+    else if (args[i] === '--cpu-prof-dir') profileDir = args[++i];
     else {
-      console.error(`unknown argument ${args[i]}; usage: npm run bench -- manager [--counts 1,100,1000] [--workers N]`);
+      console.error(`unknown argument ${args[i]}; usage: npm run bench -- manager [--counts 1,100,1000] [--workers N] [--cpu-prof-dir DIR]`);
       return 2;
     }
   }
@@ -215,6 +233,6 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   console.log(`manager benchmark: three-step package (ConfigMap, Deployment, Service), instant simulated readiness, ${workers} workers`);
-  for (const c of counts) await runOnce(c, workers);
+  for (const c of counts) await runOnce(c, workers, profileDir);
   return 0;
 }

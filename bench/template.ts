@@ -80,10 +80,19 @@ export function loadOperator(dir: string, operator: string): Template[] {
   return listFiles(tdir).map((file) => ({ operator, name: relative(tdir, file), source: readFileSync(file, 'utf8'), data }));
 }
 
-/** Runs `body` over all items repeatedly for about `seconds`; returns microseconds per item. */
-function measure<T>(items: T[], seconds: number, body: (item: T) => void): { usPerItem: number; count: number } {
+interface Measure {
+  /** Wall-clock microseconds per item. */
+  usPerItem: number;
+  /** CPU microseconds per item (user + system), steadier than wall time on a busy machine. */
+  cpuUsPerItem: number;
+  count: number;
+}
+
+/** Runs `body` over all items repeatedly for about `seconds`. */
+function measure<T>(items: T[], seconds: number, body: (item: T) => void): Measure {
   for (const item of items) body(item); // warm-up
   let count = 0;
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const budget = BigInt(Math.round(seconds * 1e9));
   let elapsed = 0n;
@@ -92,7 +101,8 @@ function measure<T>(items: T[], seconds: number, body: (item: T) => void): { usP
     count += items.length;
     elapsed = process.hrtime.bigint() - start;
   }
-  return { usPerItem: Number(elapsed) / 1000 / count, count };
+  const cpu = process.cpuUsage(cpu0);
+  return { usPerItem: Number(elapsed) / 1000 / count, cpuUsPerItem: (cpu.user + cpu.system) / count, count };
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -142,12 +152,19 @@ export async function main(args: string[]): Promise<number> {
 
   const parse = measure(ok, seconds, ({ t }) => new TemplateSet({ funcs: kudoFuncs, missingKey: 'error' }).parse(t.name, t.source));
   const exec = measure(ok, seconds, ({ t, set }) => set.execute(t.name, t.data));
-  const row = (label: string, r: { usPerItem: number; count: number }): string =>
-    `${label.padEnd(8)} ${r.usPerItem.toFixed(2).padStart(9)} us/template ${Math.round(1e6 / r.usPerItem)
+  const row = (label: string, r: Measure): string =>
+    `${label.padEnd(8)} ${r.usPerItem.toFixed(2).padStart(9)} us/template (cpu ${r.cpuUsPerItem.toFixed(2).padStart(8)} us) ` +
+    `${Math.round(1e6 / r.usPerItem)
       .toString()
-      .padStart(9)} templates/s  (${r.count} runs)`;
+      .padStart(8)} templates/s  (${r.count} runs)`;
   console.log(row('parse', parse));
   console.log(row('execute', exec));
-  console.log(row('both', { usPerItem: parse.usPerItem + exec.usPerItem, count: Math.min(parse.count, exec.count) }));
+  console.log(
+    row('both', {
+      usPerItem: parse.usPerItem + exec.usPerItem,
+      cpuUsPerItem: parse.cpuUsPerItem + exec.cpuUsPerItem,
+      count: Math.min(parse.count, exec.count),
+    }),
+  );
   return 0;
 }

@@ -1,62 +1,63 @@
 /**
- * `npm run demo`: renders an example KUDO-style template with the Go
- * text/template engine and KUDO's function map, and prints the result.
- * (A stand-in main job until the CLI exists.)
+ * `npm run demo`: KUDO end to end on this machine, no cluster needed. Starts the local
+ * control plane (with simulated workloads), installs KUDO into it with `kubectl kudo init`,
+ * runs the manager, then drives the project's example operator with the real CLI
+ * (bin/kubectl-kudo, spawned as a user would): install greeter 0.1.0 and follow its deploy
+ * plan, update GREETING (which triggers the update-greeting plan), upgrade to 0.2.0, and
+ * print the final status. Everything is stopped and removed at the end.
  */
-import { TemplateError, TemplateSet, fromJSON } from '../src/templates/index.js';
-import { kudoFuncs } from '../src/templates/kudo-funcs.js';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalKudo, type LocalKudo } from '../src/cli/local-kudo.js';
 
-const template = `{{- define "labels" }}
-    app: {{ .OperatorName }}
-    instance: {{ .Name }}
-{{- end -}}
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: {{ .Name }}-node
-  namespace: {{ .Namespace }}
-  labels:
-  {{- template "labels" . }}
-spec:
-  replicas: {{ .Params.NODE_COUNT | int }}
-  template:
-    spec:
-      containers:
-        - name: node
-          image: "{{ .Params.IMAGE }}:{{ .AppVersion }}"
-          resources:
-            requests:
-              memory: {{ .Params.NODE_MEM_MIB }}Mi
-          env:
-          {{- range $i, $dc := .Params.DATACENTERS }}
-            - name: DC_{{ $i }}
-              value: {{ $dc.name | upper | quote }}
-          {{- end }}
-          {{- if eq .Params.TLS_ENABLED "true" }}
-            - name: TLS
-              value: "on"
-          {{- end }}
-`;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const greeter = join(root, 'examples', 'operators', 'greeter');
+const bin = join(root, 'bin', 'kubectl-kudo');
 
-const data = fromJSON({
-  OperatorName: 'cassandra',
-  Name: 'cassandra-demo',
-  Namespace: 'default',
-  AppVersion: '3.11.6',
-  OperatorVersion: '1.0.1',
-  PlanName: 'deploy',
-  PhaseName: 'nodes',
-  StepName: 'node',
-  Params: { NODE_COUNT: '3', IMAGE: 'cassandra', NODE_MEM_MIB: '4096', TLS_ENABLED: 'true', DATACENTERS: [{ name: 'dc1' }, { name: 'dc2' }] },
-  Pipes: {},
-});
+const bold = (s: string): string => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[0m` : s);
 
-try {
-  const set = new TemplateSet({ funcs: kudoFuncs, missingKey: 'error' });
-  set.parse('statefulset.yaml', template);
-  process.stdout.write(set.execute('statefulset.yaml', data));
-} catch (e) {
-  if (!(e instanceof TemplateError)) throw e;
-  console.error(e.message);
-  process.exitCode = 1;
+/** Runs `kubectl kudo <args>` as a user would, showing the command and its output. */
+function kudo(env: LocalKudo, args: string[]): Promise<number> {
+  process.stdout.write(`\n${bold(`$ kubectl kudo ${args.join(' ')}`)}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: greeter,
+      stdio: 'inherit',
+      env: { ...process.env, KUBECONFIG: env.kubeconfigPath, KUDO_HOME: env.home },
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
 }
+
+async function main(): Promise<number> {
+  process.stdout.write(bold('Starting a local Kubernetes control plane and installing KUDO into it...') + '\n');
+  const env = await startLocalKudo({ initOutput: (text) => process.stdout.write(text) });
+  process.stdout.write(`Control plane at ${env.controlPlane.url}; KUDO manager running (webhook on port ${env.manager.webhookPort}).\n`);
+  try {
+    const steps: string[][] = [
+      ['install', './0.1.0', '--instance', 'greeter', '--wait'],
+      ['plan', 'status', '--instance', 'greeter'],
+      ['update', '--instance', 'greeter', '-p', 'GREETING=Hello from KUDO in TypeScript', '--wait'],
+      ['diff', '--instance', 'greeter', './0.2.0'],
+      ['upgrade', './0.2.0', '--instance', 'greeter', '--wait'],
+      ['get', 'all'],
+      ['plan', 'status', '--instance', 'greeter'],
+    ];
+    for (const args of steps) {
+      const code = await kudo(env, args);
+      if (code !== 0) {
+        process.stderr.write(`\nThe demo failed: "kubectl kudo ${args.join(' ')}" exited with ${code}.\n`);
+        return 1;
+      }
+    }
+    process.stdout.write(`\n${bold('Done:')} greeter was installed, reconfigured by a parameter trigger and upgraded to 0.2.0.\n`);
+    return 0;
+  } finally {
+    process.stdout.write('Stopping the manager and the control plane...\n');
+    await env.stop();
+  }
+}
+
+process.exitCode = await main();

@@ -14,14 +14,14 @@ export function lineDiff(before: string, after: string, context = 2): string[] {
     if (i < n && j < m && a[i] === b[j]) {
       ops.push({ kind: ' ', text: a[i++] });
       j++;
-    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push({ kind: '+', text: b[j++] });
-    else ops.push({ kind: '-', text: a[i++] });
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ kind: '-', text: a[i++] });
+    else ops.push({ kind: '+', text: b[j++] });
   }
   const keep = ops.map((op, k) => op.kind !== ' ' || ops.slice(Math.max(0, k - context), k + context + 1).some((o) => o.kind !== ' '));
   const out: string[] = [];
   ops.forEach((op, k) => {
     if (keep[k]) out.push(`${op.kind} ${op.text}`);
-    else if (keep[k - 1]) out.push('  ...');
+    else if (k === 0 || keep[k - 1]) out.push('  ...');
   });
   return out;
 }

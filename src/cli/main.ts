@@ -36,7 +36,7 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     return (await handler(ctx, cmd)) ?? 0;
   } catch (e) {
     io.stderr.write(`Error: ${await describeError(e)}\n`);
-    if (e instanceof UsageError) io.stderr.write(`Run "kubectl kudo ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')} --help" for usage.\n`.replace('  ', ' '));
+    if (e instanceof UsageError) io.stderr.write('See "kubectl kudo <command> --help" for usage.\n');
     if (verbosity >= 5 && e instanceof Error && e.stack) io.stderr.write(e.stack + '\n');
     return e instanceof UserError ? e.exitCode : ERROR_EXIT;
   } finally {
@@ -59,6 +59,7 @@ function describeApiError(e: { code: number; reason?: string; message: string; s
   if (e.code === 503 && details?.causes?.some((c) => c.reason === 'ConnectionError'))
     return `${e.message}. Is the cluster running? Check --kubeconfig and --context (or start a local one with "kubectl kudo cluster start")`;
   if (e.code === 401) return `the cluster rejected the credentials (Unauthorized): they may have expired; refresh them or check --kubeconfig and --context`;
+  if (e.message.includes('denied the request')) return e.message;
   if (e.code === 403) return `${e.message} (forbidden: your user lacks the permission; ask a cluster admin)`;
   if (e.code === 404 && details?.group === 'kudo.dev')
     return `KUDO is not installed in this cluster (no ${details.kind ?? 'kudo.dev'} API found); install it with "kubectl kudo init"`;

@@ -88,8 +88,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   let tls: { caPem: string; caKey: KeyObject; certPem: string; keyPem: string } | undefined;
   if (opts.insecureHttp && !isLoopback(host))
     throw new Error(`--insecure-http serves without authentication or authorisation and only on a loopback address, not ${host}`);
-  if (opts.insecureHttp)
-    opts.log?.('WARNING: --insecure-http: plain HTTP with NO authentication and NO authorisation; anyone on this machine can do anything');
+  if (opts.insecureHttp) opts.log?.('WARNING: --insecure-http: plain HTTP with NO authentication and NO authorisation; anyone on this machine can do anything');
   if (!opts.insecureHttp) tls = servingCertificate(host, opts.dataDir);
 
   const access = new AccessControl({
@@ -181,7 +180,12 @@ function persisted(path: string, create: () => string): string {
 
 /** A CA and a serving certificate for 127.0.0.1 (kept in the data dir so kubeconfigs stay valid). */
 function servingCertificate(host: string, dataDir: string | undefined): { caPem: string; caKey: KeyObject; certPem: string; keyPem: string } {
-  const files = dataDir && { ca: join(dataDir, 'ca.crt'), caKey: join(dataDir, 'ca.key'), cert: join(dataDir, 'serving.crt'), key: join(dataDir, 'serving.key') };
+  const files = dataDir && {
+    ca: join(dataDir, 'ca.crt'),
+    caKey: join(dataDir, 'ca.key'),
+    cert: join(dataDir, 'serving.crt'),
+    key: join(dataDir, 'serving.key'),
+  };
   if (files && existsSync(files.ca) && existsSync(files.caKey) && existsSync(files.cert) && existsSync(files.key))
     return {
       caPem: readFileSync(files.ca, 'utf8'),

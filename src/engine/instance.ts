@@ -32,6 +32,8 @@ import { executePlan, type EngineEvent, type RunTask } from './workflow.js';
  * Annotations a client sets on an Instance to steer a plan:
  * - `kudo.dev/abort-plan: <plan>` ends the named running plan in FATAL_ERROR ("aborted on request"),
  *   so the instance is idle and accepts updates again (KUDO's plans stuck in ERROR blocked it forever).
+ *   Aborting `cleanup` (running, or failed while the instance is being deleted) gives up on it and
+ *   lets the deletion finish.
  * - `kudo.dev/retry-plan: <plan>` re-runs the named plan after it ended in FATAL_ERROR (or was aborted),
  *   keeping the steps that had completed and restarting the others.
  * The manager removes the annotation once it has acted on it (or found nothing to do).
@@ -82,6 +84,10 @@ function removeAnnotation(instance: Instance, key: string): void {
   const annotations = { ...(instance.metadata.annotations ?? {}) };
   delete annotations[key];
   instance.metadata.annotations = annotations;
+}
+
+function dropCleanupFinalizer(instance: Instance): void {
+  instance.metadata.finalizers = (instance.metadata.finalizers ?? []).filter((f) => f !== INSTANCE_CLEANUP_FINALIZER);
 }
 
 /** Release the cleanup finalizer once cleanup completed, or right away when there is no cleanup to run. */
@@ -147,11 +153,17 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
   if (abort !== undefined) {
     removeAnnotation(instance, PLAN_CONTROL.abort);
     const plan = planName && status.planStatus?.[planName];
-    if (plan && planName === abort && planName !== CLEANUP_PLAN) {
+    if (plan && planName === abort) {
       abortPlanRun(plan, ABORT_MESSAGE, now);
       instance.spec.planExecution = { ...instance.spec.planExecution, status: 'FATAL_ERROR' };
       events.push({ type: 'Warning', reason: 'PlanAborted', message: `Execution of plan ${planName} was aborted on request` });
       if (READINESS_PLANS.has(planName)) setReadyCondition(status, planInFatalError(planName), now);
+      // Aborting cleanup gives up on it: the instance is released instead of staying stuck in deletion.
+      if (planName === CLEANUP_PLAN) dropCleanupFinalizer(instance);
+      return done('idle');
+    }
+    if (abort === CLEANUP_PLAN && instance.metadata.deletionTimestamp && status.planStatus?.[CLEANUP_PLAN]?.status === 'FATAL_ERROR') {
+      dropCleanupFinalizer(instance);
       return done('idle');
     }
   }

@@ -275,6 +275,7 @@ export class InstanceController {
       this.queue.forget(key);
       return;
     }
+    const started = performance.now();
     let instance = newer(cachedInstance, this.written.get(key))!;
     const log = this.opts.log.with({ instance: key });
     const ovRef = instance.spec?.operatorVersion;
@@ -366,6 +367,7 @@ export class InstanceController {
     }
 
     this.opts.metrics.reconciles.inc({ result: out.next });
+    log.debug('reconciled', { next: out.next, plan: scheduledPlan(out.instance), statusWritten: out.statusChanged, specWritten: out.specChanged, ms: Math.round(performance.now() - started) });
     if (out.statusChanged) this.waits.delete(key);
     switch (out.next) {
       case 'idle':

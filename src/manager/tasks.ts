@@ -139,15 +139,38 @@ function lastApplied(obj: KubeObject): KubeObject {
 }
 
 /**
+ * Rendered tasks by everything their output depends on, so a step that waits for
+ * health is not parsed and decoded again on every pass. Renders that looked up
+ * objects in the cluster (dependency hashes) are not kept: those objects may change.
+ */
+const renderCache = new Map<string, TaskResult>();
+const RENDER_CACHE_SIZE = 4096;
+
+function renderKey(task: Task, input: RenderInput): string | undefined {
+  const { instance, ov, ctx, where } = input;
+  if (!instance.metadata.uid || !ov.metadata.uid || !ov.metadata.resourceVersion) return undefined;
+  return JSON.stringify([instance.metadata.uid, instance.metadata.name, ov.metadata.uid, ov.metadata.resourceVersion, ctx.planUid, where, task.name, instance.spec?.parameters ?? {}, ctx.pipes]);
+}
+
+/**
  * Renders a task. The render callbacks are synchronous, so kinds and dependencies
  * the caches do not know yet are collected, fetched, and the task rendered again.
  */
 async function render(env: TaskEnvironment, task: Task, input: RenderInput): Promise<{ result: TaskResult; ctx: RenderContext }> {
+  const key = renderKey(task, input);
+  const hit = key === undefined ? undefined : renderCache.get(key);
+  if (hit) return { result: structuredClone(hit), ctx: renderContext(env, input, { scopes: new Set(), lookups: new Map() }, new Map()) };
   const fetched = new Map<string, KubeObject | undefined>();
+  let lookedUp = false;
   const unknownKinds = new Set<string>();
   for (let round = 0; ; round++) {
     const misses = { scopes: new Set<string>(), lookups: new Map<string, ObjectRef>() };
     const ctx = renderContext(env, input, misses, fetched);
+    const lookup = ctx.lookup!;
+    ctx.lookup = (...args) => {
+      lookedUp = true;
+      return lookup(...args);
+    };
     // Kinds known to be unknown stay unknown for this render.
     const scope = ctx.scope;
     ctx.scope = (apiVersion, kind) => (unknownKinds.has(`${apiVersion}\n${kind}`) ? undefined : scope(apiVersion, kind));
@@ -162,6 +185,10 @@ async function render(env: TaskEnvironment, task: Task, input: RenderInput): Pro
     for (const k of unknownKinds) misses.scopes.delete(k);
     if ((misses.scopes.size === 0 && misses.lookups.size === 0) || round >= 3) {
       if (failure) throw fatalError(renderReason(failure.message), failure.message);
+      if (key !== undefined && !lookedUp) {
+        if (renderCache.size >= RENDER_CACHE_SIZE) renderCache.delete(renderCache.keys().next().value!);
+        renderCache.set(key, structuredClone(result!));
+      }
       return { result: result!, ctx };
     }
     try {

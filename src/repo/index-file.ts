@@ -45,7 +45,8 @@ export function sortIndex(index: RepoIndex): RepoIndex {
 export function parseIndex(text: string, source: string): RepoIndex {
   let doc: unknown;
   try {
-    doc = parse(text);
+    // Every scalar as a string: a hex digest of digits only must not become a number.
+    doc = parse(text, { schema: 'failsafe' });
   } catch (e) {
     throw new IndexError(`${source} is not a valid repository index: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -59,6 +60,7 @@ export function parseIndex(text: string, source: string): RepoIndex {
       if (!e || !e.operatorVersion) throw new IndexError(`${source}: package ${name} is missing an operator version`);
       return {
         ...(e as unknown as IndexEntry),
+        ...(e.removed !== undefined ? { removed: e.removed === 'true' } : {}),
         name: String(e.name ?? name),
         operatorVersion: String(e.operatorVersion),
         ...(e.appVersion !== undefined ? { appVersion: String(e.appVersion) } : {}),

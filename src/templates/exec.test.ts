@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TemplateError, TemplateSet, fromJSON, render, type TemplateOptions } from './index.js';
-import { FuncError, GoFunc, GoInt, int, setMapType, type FuncMap, type GoValue } from './values.js';
+import { FuncError, GoFunc, GoInt, GoStruct, GoTime, NO_FIELD, int, setMapType, type FuncMap, type GoValue } from './values.js';
 
 /** A few functions with typed parameters, to exercise Go's argument conversion. */
 const funcs: FuncMap = {
@@ -202,6 +202,36 @@ describe('executor: control flow and variables', () => {
     assert.equal(run('{{ call .f 1 2 }}', {}, { f: add }), '3');
     assert.match(failure('{{ call .f 1 }}', {}, { f: add }).message, /error calling call: wrong number of args: got 1 want 2$/);
     assert.match(failure('{{ .f }}', {}, { f: add }).message, /can't print \{\{\.f\}\} of type func$/);
+  });
+});
+
+/** A struct value with a field and a method, like a semver.Version. */
+class Point extends GoStruct {
+  readonly goType = 'main.Point';
+  constructor(readonly x: number) {
+    super();
+  }
+  field(name: string): GoValue | typeof NO_FIELD {
+    if (name === 'X') return this.x;
+    if (name === 'Plus') return new GoFunc('Plus', { params: ['float64'], fn: (d) => this.x + (d as number) });
+    return NO_FIELD;
+  }
+  formatV(): string {
+    return `{${this.x}}`;
+  }
+}
+
+describe('executor: struct values', () => {
+  it('reads fields and calls methods with arguments', () => {
+    const dot = { p: new Point(1.5) };
+    assert.equal(run('{{ .p.X }} {{ .p.Plus 2 }} {{ .p }} {{ 1.0 | .p.Plus }}', {}, dot), '1.5 3.5 {1.5} 2.5');
+    assert.match(failure('{{ .p.Plus }}', {}, dot).message, /wrong number of args for Plus: want 1 got 0$/);
+    assert.match(failure('{{ .p.X 1 }}', {}, dot).message, /X is not a method but has arguments$/);
+    assert.match(failure('{{ .p.Y }}', {}, dot).message, /can't evaluate field Y in type interface \{\}$/);
+  });
+
+  it('exposes time.Time methods', () => {
+    assert.equal(run('{{ .t.Year }} {{ .t.Unix }}', {}, { t: new GoTime(Date.UTC(2021, 6, 2, 10, 0, 0)) }), '2021 1625220000');
   });
 });
 

@@ -443,7 +443,7 @@ export class Executor {
     let i = 0;
     for (; i < fixed && i < argc; i++) argv[i] = this.evalArg(dot, params[i], args![i + 1], true);
     if (variadic !== undefined) for (; i < argc; i++) argv[i] = this.evalArg(dot, variadic, args![i + 1], true);
-    if (final !== MISSING) argv[i] = this.validateType(final, i < fixed ? params[i] : variadic!, cmd);
+    if (final !== MISSING) argv[i] = this.validateType(final, i < fixed ? params[i] : variadic!);
 
     try {
       return def.fn(...argv);
@@ -458,30 +458,30 @@ export class Executor {
     this.at = n;
     switch (n.type) {
       case NodeType.Dot:
-        return validate ? this.validateType(dot, type, n) : dot;
+        return validate ? this.validateType(dot, type) : dot;
       case NodeType.Nil:
         if (canBeNil(type)) return null;
         this.fail(n, `cannot assign nil to ${type}`);
       // eslint-disable-next-line no-fallthrough
       case NodeType.Field: {
         const v = this.evalFieldChain(dot, dot, n, n.ident, 0, NO_ARGS, MISSING);
-        return validate ? this.validateType(v, type, n) : v;
+        return validate ? this.validateType(v, type) : v;
       }
       case NodeType.Variable: {
         const v = this.evalVariableNode(dot, n, EMPTY_ARGS, MISSING);
-        return validate ? this.validateType(v, type, n) : v;
+        return validate ? this.validateType(v, type) : v;
       }
       case NodeType.Pipe: {
         const v = this.evalPipeline(dot, n);
-        return validate ? this.validateType(v, type, n) : v;
+        return validate ? this.validateType(v, type) : v;
       }
       case NodeType.Identifier: {
         const v = this.evalFunction(dot, n, n, null, MISSING);
-        return validate ? this.validateType(v, type, n) : v;
+        return validate ? this.validateType(v, type) : v;
       }
       case NodeType.Chain: {
         const v = this.evalChainNode(dot, n, NO_ARGS, MISSING);
-        return validate ? this.validateType(v, type, n) : v;
+        return validate ? this.validateType(v, type) : v;
       }
     }
     // A constant from the template source: convert it to the parameter's type.
@@ -524,7 +524,7 @@ export class Executor {
   }
 
   /** Checks that a computed value is assignable to the parameter type (Go's validateType). */
-  private validateType(value: GoValue, type: ParamType, node: Node): GoValue {
+  private validateType(value: GoValue, type: ParamType): GoValue {
     switch (type) {
       case 'interface {}':
       case 'any':
@@ -541,8 +541,7 @@ export class Executor {
         if (typeof value === 'boolean') return value;
         break;
     }
-    // Go reports these at the last node it evaluated, which for a parenthesised argument is inside it.
-    void node;
+    // Go reports these at the last node it evaluated (this.at), which for a parenthesised argument is inside it.
     if (value === undefined) {
       if (canBeNil(type)) return null;
       this.fail(this.at, `invalid value; expected ${type}`);

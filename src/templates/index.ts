@@ -30,13 +30,13 @@ export interface TemplateOptions {
   maxOutputBytes?: number;
   /** Bound on nested `template` calls. Go's is 100000; ours stays within the JS stack. Default 1000. */
   maxDepth?: number;
-  /** Bound on the total number of `range` iterations of one execution. Default 10 million. */
+  /** Bound on the total number of `range` iterations of one execution. Default 1 million. */
   maxRangeIterations?: number;
 }
 
 export const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 1000;
-export const DEFAULT_MAX_RANGE_ITERATIONS = 10_000_000;
+export const DEFAULT_MAX_RANGE_ITERATIONS = 1_000_000;
 
 const merged = new WeakMap<FuncMap, Record<string, FuncDef>>();
 const builtinsOnly: Record<string, FuncDef> = Object.assign(Object.create(null) as Record<string, FuncDef>, builtins);

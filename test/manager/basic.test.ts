@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { instance, operator, operatorVersion, serialPlan, startEnv, waitForPlan, waitIdle, type TestEnv } from './env.js';
+import { getInstance, instance, operator, operatorVersion, serialPlan, startEnv, waitForPlan, waitIdle, waitUntil, type TestEnv } from './env.js';
 
 const CONFIGMAP = `apiVersion: v1
 kind: ConfigMap
@@ -64,6 +64,20 @@ describe('manager: deploy, update and trigger', { timeout: 60_000 }, () => {
     again.spec!.parameters = { VALUE: 'two', OTHER: 'y' };
     await cluster.update(again);
     await waitForPlan(cluster, 'cm', 'other', ['COMPLETE']);
+  });
+
+  it('runs a plan triggered by hand with a uid of its own, and refuses plans the OperatorVersion lacks', async () => {
+    const { cluster } = env;
+    const idle = await waitIdle(cluster, 'cm');
+    idle.spec!.planExecution = { planName: 'other', uid: 'client-chosen' };
+    const updated = await cluster.update(idle);
+    assert.equal(updated.spec?.planExecution?.planName, 'other');
+    assert.notEqual(updated.spec?.planExecution?.uid, 'client-chosen');
+    await waitUntil(async () => (await getInstance(cluster, 'cm'))?.status?.planStatus?.other.uid === updated.spec?.planExecution?.uid, 10_000, 'the triggered run');
+    await waitForPlan(cluster, 'cm', 'other', ['COMPLETE']);
+    const override = await waitIdle(cluster, 'cm');
+    override.spec!.planExecution = { planName: 'cleanup', uid: 'x' };
+    await assert.rejects(cluster.update(override), /plan cleanup does not exist/);
   });
 
   it('denies creating an instance whose OperatorVersion has no deploy plan', async () => {

@@ -21,7 +21,11 @@ const USER_AGENT = 'differential/v1.0.0 (linux/amd64) kudo-ts';
 
 function headersOf(call: Call): Record<string, string> {
   const h: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: 'application/json', Authorization: `Bearer ${call.token}` };
-  if (call.body !== undefined) h['Content-Type'] = 'application/json';
+  if (call.body !== undefined) {
+    h['Content-Type'] = 'application/json';
+    // Node sends DELETE bodies without framing unless the length is given.
+    h['Content-Length'] = String(Buffer.byteLength(call.body));
+  }
   for (const [k, v] of Object.entries(call.headers)) {
     const existing = Object.keys(h).find((x) => x.toLowerCase() === k.toLowerCase());
     if (existing) delete h[existing];

@@ -7,10 +7,12 @@
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g;
 const SERVER = /https:\/\/127\.0\.0\.1:\d+/g;
+/** Go pointer addresses printed by %#v in some validation messages. */
+const POINTER = /\(0x[0-9a-f]+\)/g;
 
 /** Placeholders in free text: uids, times, server URLs. */
 function text(s: string): string {
-  return s.replace(UUID, '<uid>').replace(TIME, '<time>').replace(SERVER, '<server>');
+  return s.replace(UUID, '<uid>').replace(TIME, '<time>').replace(SERVER, '<server>').replace(POINTER, '<pointer>');
 }
 
 /** A JSON answer with placeholders. */
@@ -23,7 +25,8 @@ function walk(value: unknown, key: string | undefined): unknown {
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = walk(v, k);
+    // Keys can hold uids too (managedFields' k:{"uid":...} entries).
+    for (const [k, v] of Object.entries(obj)) out[text(k)] = walk(v, k);
     const generate = obj.generateName;
     if (typeof generate === 'string' && typeof obj.name === 'string' && obj.name.startsWith(generate) && obj.name !== generate)
       out.name = `${generate}<generated>`;

@@ -117,6 +117,7 @@ async function inClusterPackage(cluster: Cluster, ns: string, name: string, appV
 }
 
 export async function installCommand(ctx: CliContext, cmd: ParsedCommand): Promise<number> {
+  if (cmd.positional.length !== 1) throw new UsageError('expecting exactly one argument - name of the package or path to install');
   const params = parameterValues(ctx, cmd);
   const skipInstance = cmd.flags['skip-instance'] as boolean;
   const inCluster = cmd.flags['in-cluster'] as boolean;
@@ -174,6 +175,7 @@ export async function installCommand(ctx: CliContext, cmd: ParsedCommand): Promi
 export async function upgradeCommand(ctx: CliContext, cmd: ParsedCommand): Promise<number> {
   const name = cmd.flags.instance as string | undefined;
   if (!name) throw new UsageError('please use --instance and specify instance name. It cannot be empty');
+  if (cmd.positional.length !== 1) throw new UsageError('expecting exactly one argument - name of the package or path to upgrade');
   const params = parameterValues(ctx, cmd);
   const cluster = await ctx.cluster();
   const ns = await ctx.namespace();

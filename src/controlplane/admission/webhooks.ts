@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeObject } from '../../k8s/object.js';
 import { applyJsonPatch } from '../../k8s/patch/json-patch.js';
+import type { PatchError } from '../../k8s/patch/errors.js';
 import type { ApiCore } from '../apiserver/core.js';
 import { ApiError, badRequest, internal } from '../apiserver/errors.js';
 import type { Admission, AdmissionAttributes } from '../apiserver/server.js';
@@ -63,7 +64,8 @@ export class WebhookAdmission implements Admission {
         object = applyJsonPatch(object, ops);
         changed = true;
       } catch (e) {
-        this.failed(hook, `JSON patch ${(e as Error).message}`);
+        // A patch that does not apply fails the request whatever the failurePolicy, as upstream.
+        throw internal((e as PatchError).detail ?? (e as Error).message);
       }
     }
     const checks = validating.filter(({ hook }) => matchWebhook(hook, attrs, object, namespaceLabels, this.core.registry));

@@ -1,13 +1,10 @@
 /** Server-side apply and managedFields bookkeeping on top of src/k8s/ssa.ts. */
 import type { KubeObject } from '../../k8s/object.js';
 import { ConflictError, serverSideApply as ssa, updateManagedFields, type ListTypeInfo } from '../../k8s/ssa.js';
+import { nowTimestamp } from './clock.js';
 import { ApiError } from './errors.js';
 import { apiVersionOf, hasSubresource, type ResourceType } from './registry.js';
 import type { Schema } from './structural.js';
-
-function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
 
 /** List and map semantics of a custom resource's fields, from its CRD schema. */
 function listTypesOf(t: ResourceType): ((path: readonly string[]) => ListTypeInfo | undefined) | undefined {

@@ -3,7 +3,7 @@
  * types lack are dropped (and reported under fieldValidation=Strict/Warn). The Go field table
  * in src/k8s/schema says which fields exist.
  */
-import { messageSchema, schemaFor, type MessageSchema } from '../../k8s/schema/index.js';
+import { messageSchema, schemaFor, type FieldInfo, type MessageSchema } from '../../k8s/schema/index.js';
 
 /** Messages whose JSON is free-form (embedded objects, field sets). */
 const OPAQUE = new Set(['runtime.RawExtension', 'runtime.Unknown', 'meta.v1.FieldsV1']);
@@ -49,11 +49,14 @@ export function goShape(obj: Record<string, unknown>, apiVersion: string, kind: 
   if (root) shape(obj, root, true);
 }
 
-function isEmptyValue(v: unknown, goKind: string): boolean {
-  if (v === null) return true;
-  if (goKind === 'slice') return Array.isArray(v) && v.length === 0;
-  if (goKind === 'map') return typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0;
-  return goKind === 'value' && (v === '' || v === 0 || v === false);
+/** Whether Go leaves an `omitempty` field out: nil, empty lists and maps, zero scalars (never structs). */
+function omitted(field: FieldInfo, v: unknown): boolean {
+  if (!field.omitempty) return false;
+  const plainScalar = !field.type.includes('.');
+  if (v === null) return field.goKind !== 'value' || plainScalar;
+  if (field.goKind === 'slice') return Array.isArray(v) && v.length === 0;
+  if (field.goKind === 'map') return typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0;
+  return field.goKind === 'value' && plainScalar && (v === '' || v === 0 || v === false);
 }
 
 function shape(value: unknown, msg: MessageSchema, root = false): void {
@@ -66,7 +69,7 @@ function shape(value: unknown, msg: MessageSchema, root = false): void {
     }
     if (!(key in o)) continue;
     const v = o[key];
-    if (field.omitempty && (field.goKind !== 'value' || !field.message) && isEmptyValue(v, field.goKind)) {
+    if (omitted(field, v)) {
       delete o[key];
       continue;
     }

@@ -30,13 +30,15 @@ import {
   gone,
   invalid,
   notFound,
+  qualified,
   type Cause,
 } from './errors.js';
 import { apiVersionOf, hasSubresource, storageKey, type Registry, type ResourceType, type WriteContext } from './registry.js';
 import { canonicalizeQuantities } from './quantities.js';
 import { recordUpdate } from './apply.js';
 import { sameObject } from './json.js';
-import { pruneBuiltin } from './builtin-fields.js';
+import { nowTimestamp } from './clock.js';
+import { goShape, pruneBuiltin } from './builtin-fields.js';
 import { reportUnknownFields } from './errors.js';
 
 export interface WriteOptions {
@@ -84,9 +86,7 @@ const MAX_NAME = 253;
 /** Random suffixes as apiserver's generateName uses (no vowels, no confusable digits). */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-export function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
+export { nowTimestamp };
 
 export function clone<T>(v: T): T {
   return structuredClone(v);
@@ -187,7 +187,9 @@ export class ApiCore {
       from = this.store.resourceVersion;
     } else {
       from = Number(rvText);
-      if (!Number.isInteger(from) || from < 0) throw badRequest(`invalid resource version: ${rvText}`);
+      // Storage rejects it with a field error that reaches the client as a plain 500.
+      if (!/^\d+$/.test(rvText))
+        throw new ApiError(500, '', `resourceVersion: Invalid value: ${JSON.stringify(rvText)}: strconv.ParseUint: parsing ${JSON.stringify(rvText)}: invalid syntax`);
     }
     const listener = (e: StoreEvent) => {
       if (!inScope(e.object)) return;
@@ -196,7 +198,9 @@ export class ApiCore {
         const before = matches(e.old);
         // Objects entering or leaving the selection look like additions and deletions.
         if (now && !before) return send({ type: 'ADDED', object: this.present(t, e.object) });
-        if (!now && before) return send({ type: 'DELETED', object: this.present(t, e.object) });
+        // A leaving object is sent as it was when it last matched, at the change's version.
+        if (!now && before)
+          return send({ type: 'DELETED', object: this.present(t, { ...e.old, metadata: { ...e.old.metadata, resourceVersion: e.object.metadata.resourceVersion } }) });
       }
       if (now) send({ type: e.type, object: this.present(t, e.object) });
     };
@@ -229,7 +233,7 @@ export class ApiCore {
     }
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, (n) => !!this.store.get(storageKey(t), meta.namespace, n));
     if (!meta.name) throw invalid(t, '', [fieldRequired('metadata.name', 'name or generateName is required')]);
-    if (t.namespaced) this.checkNamespaceOpen(meta.namespace!);
+    if (t.namespaced) this.checkNamespaceOpen(meta.namespace!, t, meta.name);
     const ctx = this.ctx('create', opts);
     if (meta.resourceVersion) throw new ApiError(500, '', 'resourceVersion should not be set on objects to be created');
     // Server-owned metadata is never taken from the client.
@@ -240,7 +244,10 @@ export class ApiCore {
     if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
     t.hooks.defaults?.(obj, ctx);
     t.hooks.prepareCreate?.(obj, ctx);
-    if (!t.custom) canonicalizeQuantities(obj);
+    if (!t.custom) {
+      canonicalizeQuantities(obj);
+      goShape(obj, apiVersionOf(t), t.kind);
+    }
     this.validate(t, obj, undefined, ctx);
     if (this.store.get(storageKey(t), meta.namespace, meta.name)) throw alreadyExists(t, meta.name);
     // A defaults hook may have assigned the uid already (Job selectors are built from it).
@@ -250,6 +257,7 @@ export class ApiCore {
     obj.apiVersion = apiVersionOf(t);
     obj.kind = t.kind;
     if (opts.fieldManager) meta.managedFields = recordUpdate(t, undefined, obj, opts.fieldManager);
+    if (!meta.managedFields?.length) delete meta.managedFields;
     if (opts.dryRun) return obj;
     const stored = this.store.put(storageKey(t), orderFields(obj));
     t.hooks.afterWrite?.('create', stored, undefined);
@@ -286,7 +294,11 @@ export class ApiCore {
       throw notFound(t, name);
     }
     const rv = obj.metadata.resourceVersion;
-    if (!rv && t.custom && !subresource) throw invalid(t, name, [fieldInvalid('metadata.resourceVersion', '0x0', 'must be specified for an update')]);
+    // Custom resources cannot be updated unconditionally (the error names the resource, not the kind).
+    if (!rv && t.custom)
+      throw invalid({ group: t.group, resource: '', kind: t.resource }, name, [
+        { reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
+      ]);
     if (rv && rv !== stored.metadata.resourceVersion) throw conflict(t, name);
     return { object: this.commitUpdate(t, stored, obj, opts, subresource ?? '', 'update'), created: false };
   }
@@ -330,7 +342,10 @@ export class ApiCore {
       t.hooks.defaults?.(obj, ctx);
       t.hooks.prepareUpdate?.(obj, stored, ctx);
     }
-    if (!t.custom) canonicalizeQuantities(obj);
+    if (!t.custom) {
+      canonicalizeQuantities(obj);
+      goShape(obj, apiVersionOf(t), t.kind);
+    }
     const causes: Cause[] = [];
     if (old.deletionTimestamp) {
       const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
@@ -352,12 +367,14 @@ export class ApiCore {
     // Apply computed its own managedFields; other writes record the manager's changed fields.
     if (operation !== 'apply')
       meta.managedFields = opts.fieldManager ? recordUpdate(t, stored, obj, opts.fieldManager, subresource || undefined) : old.managedFields;
+    if (!meta.managedFields?.length) delete meta.managedFields;
     if (sameObject(withoutTimes(obj), withoutTimes(stored))) return this.present(t, stored);
     if (opts.dryRun) return this.present(t, obj);
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !pendingSpecFinalizers(obj) && !meta.deletionGracePeriodSeconds) {
       const last = this.store.remove(storageKey(t), meta.namespace, meta.name!);
       t.hooks.afterWrite?.('delete', last ?? obj, stored);
-      return this.present(t, last ?? obj);
+      // The answer is the object as this write left it (finalizers gone), at the deletion's version.
+      return this.present(t, { ...obj, metadata: { ...obj.metadata, resourceVersion: last?.metadata.resourceVersion ?? meta.resourceVersion } });
     }
     const saved = this.store.put(storageKey(t), orderFields(obj));
     t.hooks.afterWrite?.('update', saved, stored);
@@ -423,7 +440,11 @@ export class ApiCore {
     if (finalizers.length) next.metadata.finalizers = finalizers;
     next.metadata.deletionTimestamp ??= new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     next.metadata.deletionGracePeriodSeconds = newGrace;
-    if (t.kind === 'Namespace' && !t.group) next.status = { ...(next.status as object), phase: 'Terminating' };
+    if (t.kind === 'Namespace' && !t.group) {
+      // Namespaces are not deleted gracefully: no grace period is recorded.
+      delete next.metadata.deletionGracePeriodSeconds;
+      next.status = { ...(next.status as object), phase: 'Terminating' };
+    }
     if (opts.dryRun) return { gone: false, object: this.present(t, next) };
     const saved = this.store.put(storageKey(t), next);
     t.hooks.afterWrite?.('update', saved, stored);
@@ -449,6 +470,10 @@ export class ApiCore {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest(`the object provided is unrecognized (must be of type ${t.kind})`);
     const av = obj.apiVersion;
     const kind = obj.kind;
+    if (t.custom && av && av !== apiVersionOf(t))
+      throw badRequest(`the API version in the data (${String(av)}) does not match the expected API version (${apiVersionOf(t)})`);
+    if (t.custom && kind && kind !== t.kind)
+      throw invalid({ group: t.group, resource: t.resource, kind: String(kind) }, obj.metadata?.name ?? '', [fieldInvalid('kind', kind, `must be ${t.kind}`)]);
     if (kind && kind !== t.kind) {
       const other = typeof av === 'string' ? this.registry.byApiVersionKind(av, kind) : undefined;
       throw badRequest(
@@ -463,14 +488,15 @@ export class ApiCore {
       throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: metadata must be an object`);
   }
 
-  private checkNamespaceOpen(namespace: string): void {
+  private checkNamespaceOpen(namespace: string, t: ResourceType, name: string): void {
     const ns = this.store.get('/namespaces', undefined, namespace);
     const nsType = { group: '', resource: 'namespaces', kind: 'Namespace' };
     if (!ns) throw notFound(nsType, namespace);
     if (ns.metadata.deletionTimestamp)
-      throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name: namespace,
-        kind: 'namespaces',
+      throw forbidden(`${qualified(t)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name,
+        ...(t.group ? { group: t.group } : {}),
+        kind: t.resource,
         causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
       });
   }
@@ -499,9 +525,43 @@ export class ApiCore {
       for (const msg of isLabelKey(k.toLowerCase())) causes.push(fieldInvalid('metadata.annotations', k, msg));
       if (typeof v !== 'string') causes.push(fieldInvalid('metadata.annotations', v, 'must be a string'));
     }
+    causes.push(...validateOwnerReferences(meta.ownerReferences));
     if (t.hooks.validate) causes.push(...t.hooks.validate(obj, old, ctx));
     if (causes.length) throw invalid(t, meta.name ?? '', causes);
   }
+}
+
+type OwnerRef = { apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean; blockOwnerDeletion?: boolean };
+
+/** apimachinery's owner reference checks (paths without an index, as it reports them). */
+function validateOwnerReferences(refs: OwnerRef[] | undefined): Cause[] {
+  if (!Array.isArray(refs)) return [];
+  const path = 'metadata.ownerReferences';
+  const causes: Cause[] = [];
+  for (const r of refs) {
+    const version = (r.apiVersion ?? '').split('/').pop() ?? '';
+    if (!version) causes.push(fieldInvalid(`${path}.apiVersion`, r.apiVersion ?? '', 'version must not be empty'));
+    if (!r.kind) causes.push(fieldInvalid(`${path}.kind`, r.kind ?? '', 'kind must not be empty'));
+    if (!r.name) causes.push(fieldInvalid(`${path}.name`, r.name ?? '', 'name must not be empty'));
+    if (!r.uid) causes.push(fieldInvalid(`${path}.uid`, r.uid ?? '', 'uid must not be empty'));
+  }
+  const controllers = refs.filter((r) => r.controller === true);
+  if (controllers.length > 1) {
+    // Go prints the list with %#v, pointer addresses included.
+    const pointer = (v: boolean | undefined) => (v === undefined ? '(*bool)(nil)' : '(*bool)(0xc000000000)');
+    const shown = refs
+      .map(
+        (r) =>
+          `v1.OwnerReference{APIVersion:${JSON.stringify(r.apiVersion ?? '')}, Kind:${JSON.stringify(r.kind ?? '')}, Name:${JSON.stringify(r.name ?? '')}, UID:${JSON.stringify(r.uid ?? '')}, Controller:${pointer(r.controller)}, BlockOwnerDeletion:${pointer(r.blockOwnerDeletion)}}`,
+      )
+      .join(', ');
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: path,
+      message: `Invalid value: []v1.OwnerReference{${shown}}: Only one reference can have Controller set to true. Found "true" in references for ${controllers.map((c) => c.name).join(' and ')}`,
+    });
+  }
+  return causes;
 }
 
 const pathSegmentKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);

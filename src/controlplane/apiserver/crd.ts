@@ -211,7 +211,8 @@ function printerColumns(v: CrdVersion): TableColumn[] {
     name: c.name,
     type: c.type,
     format: c.format,
-    description: c.description,
+    // The API server describes undocumented columns by their path.
+    description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`,
     priority: c.priority ?? 0,
     cell: (o: KubeObject) => {
       const value = readPath(o, c.jsonPath);

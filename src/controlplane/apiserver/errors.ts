@@ -55,7 +55,7 @@ export function invalid(t: Named, name: string, causes: Cause[]): ApiError {
   return new ApiError(422, 'Invalid', `${t.kind}${t.group ? `.${t.group}` : ''} "${name}" is invalid: ${list}`, {
     ...(name ? { name } : {}),
     ...(t.group ? { group: t.group } : {}),
-    kind: t.kind,
+    ...(t.kind ? { kind: t.kind } : {}),
     causes: causes.map((c) => ({ reason: c.reason, message: c.message, ...(c.field ? { field: c.field } : {}) })),
   });
 }

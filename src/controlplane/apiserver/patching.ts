@@ -4,8 +4,8 @@ import type { KubeObject } from '../../k8s/object.js';
 import { applyJsonPatch } from '../../k8s/patch/json-patch.js';
 import { applyMergePatch } from '../../k8s/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../k8s/patch/strategic.js';
-import { PatchError } from '../../k8s/patch/errors.js';
-import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
+import { goJsonType, PatchError } from '../../k8s/patch/errors.js';
+import { ApiError, badRequest } from './errors.js';
 import { apiVersionOf, type ResourceType } from './registry.js';
 
 export const PATCH_TYPES = [
@@ -20,20 +20,24 @@ export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
 
 export function patchKind(contentType: string, t: ResourceType): PatchKind {
   const allowed = t.custom ? CUSTOM_PATCH_TYPES : PATCH_TYPES;
-  if (!allowed.includes(contentType)) throw unsupportedMediaType(allowed);
+  // Patch types are filtered by the HTTP router, which answers in its own words.
+  if (!allowed.includes(contentType)) throw new ApiError(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
   return (['json', 'merge', 'strategic', 'apply'] as const)[PATCH_TYPES.indexOf(contentType)];
 }
 
 /** Parses a patch body: JSON for the three patch types, YAML (a JSON superset) for apply. */
 export function parsePatchBody(kind: PatchKind, text: string): unknown {
+  let body: unknown;
   try {
-    const body = kind === 'apply' ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
-    if (kind === 'json' ? !Array.isArray(body) : body === null || typeof body !== 'object' || Array.isArray(body))
-      throw new Error(kind === 'json' ? 'expected a JSON array of operations' : 'expected an object');
-    return body;
+    body = kind === 'apply' ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
   } catch (e) {
     throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }
+  // A JSON patch is decoded as a list of operations, the others as a map (Go's wording).
+  if (kind === 'json' && !Array.isArray(body)) throw badRequest(`json: cannot unmarshal ${goJsonType(body)} into Go value of type jsonpatch.Patch`);
+  if (kind !== 'json' && (body === null || typeof body !== 'object' || Array.isArray(body)))
+    throw badRequest(`error decoding patch: json: cannot unmarshal ${goJsonType(body)} into Go value of type map[string]interface {}`);
+  return body;
 }
 
 /** Applies a json, merge or strategic patch to `current`. */
@@ -48,6 +52,7 @@ export function applyPatch(kind: Exclude<PatchKind, 'apply'>, current: KubeObjec
 }
 
 export function asApiError(e: unknown): unknown {
-  if (e instanceof PatchError) return new ApiError(e.code, e.reason, e.message);
+  // Patches that do not apply are answered with a generic server response, which has empty details.
+  if (e instanceof PatchError) return new ApiError(e.code, e.reason, e.message, e.code === 422 ? {} : undefined);
   return e;
 }

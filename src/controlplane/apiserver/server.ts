@@ -58,11 +58,13 @@ export interface AdmissionAttributes {
 }
 
 /**
- * The admission seam (webhooks live in controllers/): `review` throws an ApiError to deny,
+ * The admission seam (webhooks live in admission/): `review` throws an ApiError to deny,
  * or returns the mutated object, or undefined to let the write through unchanged.
  */
 export interface Admission {
   review(attrs: AdmissionAttributes): Promise<KubeObject | undefined>;
+  /** Whether any webhook could see this write; false skips the dry run that review needs. */
+  applies?(attrs: Pick<AdmissionAttributes, 'operation' | 'type' | 'namespace' | 'subresource'>): boolean;
 }
 
 export interface ApiServerOptions {
@@ -252,7 +254,8 @@ export class ApiServer {
           continue: q.get('continue') ?? undefined,
         });
         const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
-        if (result.continue) meta.continue = result.continue;
+        // Custom resource lists are unstructured and keep the empty continue token.
+        if (result.continue || t.custom) meta.continue = result.continue ?? '';
         if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
         if (wantTable) return sendJson(res, 200, toTable(t, result.items, q.get('includeObject') ?? 'Metadata', meta));
         return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items: result.items });
@@ -276,6 +279,8 @@ export class ApiServer {
             this.updateScale(t, namespace, name!, () => body, write),
           );
         if (subresource === 'finalize') {
+          if (body.metadata?.name && body.metadata.name !== name)
+            throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
           const finalizers = (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
           return send(
             200,
@@ -391,9 +396,10 @@ export class ApiServer {
     write: WriteOptions,
   ): Promise<KubeObject> {
     const admission = this.opts.admission;
-    if (!admission) return run(write);
+    if (!admission || admission.applies?.(attrs) === false) return run(write);
     const old = attrs.name ? this.core.tryGet(attrs.type, attrs.namespace, attrs.name) : undefined;
-    const candidate = run({ ...write, dryRun: true });
+    // The trial run's warnings are dropped: the real write below reports the same ones.
+    const candidate = run({ ...write, dryRun: true, warnings: [] });
     const reviewed = await admission.review({
       ...attrs,
       name: attrs.name ?? candidate.metadata.name,
@@ -453,7 +459,8 @@ export class ApiServer {
       );
       return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     }
-    if (t.resource === 'serviceaccounts' && subresource === 'token' && this.opts.gate) return sendJson(res, 201, this.opts.gate.tokenRequest(namespace, name, body));
+    if (t.resource === 'serviceaccounts' && subresource === 'token' && this.opts.gate)
+      return sendJson(res, 201, this.opts.gate.tokenRequest(namespace, name, body));
     if (t.resource === 'serviceaccounts' && subresource === 'token') {
       const sa = this.core.get(t, namespace, name);
       const seconds = Number((body.spec as { expirationSeconds?: number } | undefined)?.expirationSeconds ?? 3600);
@@ -491,7 +498,13 @@ export class ApiServer {
       (cur) => {
         const scale = change(toScale(t, cur));
         const replicas = readPath(scale, '.spec.replicas');
-        if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0))
+        const bad = replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0);
+        // Custom resources report the replicas path of their own schema.
+        if (bad && t.custom)
+          throw invalid(t, name, [
+            { reason: 'FieldValueInvalid', field: spec.specReplicasPath, message: `Invalid value: ${String(replicas)}: should be a non-negative integer` },
+          ]);
+        if (bad)
           throw invalid({ group: 'autoscaling', resource: 'scale', kind: 'Scale' }, name, [
             { reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` },
           ]);

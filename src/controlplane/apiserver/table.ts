@@ -32,6 +32,10 @@ export const ageColumn: TableColumn = {
   cell: age,
 };
 
+/** ObjectMeta.name's documentation, which the API server uses for the Name column. */
+const NAME_DESCRIPTION =
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
+
 export function columnsOf(t: ResourceType): TableColumn[] {
   return t.columns ?? [ageColumn];
 }
@@ -43,7 +47,7 @@ export function toTable(t: ResourceType, objects: KubeObject[], includeObject: s
     apiVersion: 'meta.k8s.io/v1',
     metadata: listMeta,
     columnDefinitions: [
-      { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+      { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, priority: 0 },
       ...columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
     ],
     rows: objects.map((o) => ({

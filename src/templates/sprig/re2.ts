@@ -57,7 +57,10 @@ const folded =
 const isWordChar = (r: number): boolean => (r >= 48 && r <= 57) || (r >= 65 && r <= 90) || (r >= 97 && r <= 122) || r === 95;
 
 type Ranges = [number, number][];
-const inRanges = (ranges: Ranges, r: number): boolean => ranges.some(([lo, hi]) => r >= lo && r <= hi);
+const inRanges = (ranges: Ranges, r: number): boolean => {
+  for (let k = 0; k < ranges.length; k++) if (r >= ranges[k][0] && r <= ranges[k][1]) return true;
+  return false;
+};
 
 const PERL: Record<string, Ranges> = {
   d: [[48, 57]],
@@ -613,11 +616,6 @@ export interface MatchResult {
   caps: number[];
 }
 
-interface Thread {
-  pc: number;
-  caps: Int32Array;
-}
-
 /** A compiled Go regular expression. */
 export class Re2 {
   readonly prog: Inst[];
@@ -667,66 +665,141 @@ export class Re2 {
     return { caps: Array.from(m, (p) => (p < 0 ? -1 : this.offsets[p])) };
   }
 
-  private run(text: number[], start: number): Int32Array | undefined {
-    const n = text.length;
-    const prog = this.prog;
-    const mark = new Int32Array(prog.length).fill(-1);
-    // Threads of one list share a generation; a pc is added once per list, the first (highest priority) time.
-    let gen = 1;
-    let clist: Thread[] = [];
-    let matched: Int32Array | undefined;
+  // The program in flat arrays for the VM loop (fast, monomorphic access).
+  private flat?: { op: Uint8Array; a: Int32Array; b: Int32Array; pred: (Pred | undefined)[]; kind: (AssertKind | undefined)[] };
+  // Reused between runs: generation marks per instruction, and the work stacks.
+  private mark = new Int32Array(0);
+  private gen = 0;
+  private readonly stackPcs: number[] = [];
+  private readonly stackCaps: Int32Array[] = [];
 
-    const add = (list: Thread[], pc: number, caps: Int32Array, pos: number): void => {
-      // An explicit stack instead of recursion: patterns can nest deeply.
-      const stack: [number, Int32Array][] = [[pc, caps]];
-      while (stack.length) {
-        const [p, c] = stack.pop()!;
-        if (mark[p] === gen) continue;
-        mark[p] = gen;
-        const inst = prog[p];
-        switch (inst.op) {
-          case 'jmp':
-            stack.push([inst.x, c]);
-            break;
-          case 'split':
-            stack.push([inst.y, c], [inst.x, c]); // x has priority: it is popped first
-            break;
-          case 'save': {
-            const copy = c.slice();
-            copy[inst.n] = pos;
-            stack.push([inst.next, copy]);
-            break;
-          }
-          case 'assert':
-            if (assertHolds(inst.kind, text, pos)) stack.push([inst.next, c]);
-            break;
-          default:
-            list.push({ pc: p, caps: c });
-        }
-      }
+  private flatten(): NonNullable<Re2['flat']> {
+    const n = this.prog.length;
+    const f = {
+      op: new Uint8Array(n),
+      a: new Int32Array(n),
+      b: new Int32Array(n),
+      pred: new Array<Pred | undefined>(n),
+      kind: new Array<AssertKind | undefined>(n),
     };
+    this.prog.forEach((inst, k) => {
+      switch (inst.op) {
+        case 'char':
+          f.op[k] = OP_CHAR;
+          f.a[k] = inst.next;
+          f.pred[k] = inst.pred;
+          break;
+        case 'split':
+          f.op[k] = OP_SPLIT;
+          f.a[k] = inst.x;
+          f.b[k] = inst.y;
+          break;
+        case 'jmp':
+          f.op[k] = OP_JMP;
+          f.a[k] = inst.x;
+          break;
+        case 'save':
+          f.op[k] = OP_SAVE;
+          f.a[k] = inst.next;
+          f.b[k] = inst.n;
+          break;
+        case 'assert':
+          f.op[k] = OP_ASSERT;
+          f.a[k] = inst.next;
+          f.kind[k] = inst.kind;
+          break;
+        case 'match':
+          f.op[k] = OP_MATCH;
+      }
+    });
+    this.mark = new Int32Array(n);
+    return f;
+  }
 
+  /** Follows jumps, splits, saves and assertions from pc and adds the char and match instructions reached, each pc once per list. */
+  private add(pcs: number[], capsList: Int32Array[], pc: number, caps: Int32Array, pos: number, text: number[]): void {
+    const f = this.flat!;
+    const mark = this.mark;
+    const gen = this.gen;
+    const sp = this.stackPcs;
+    const sc = this.stackCaps;
+    sp.push(pc);
+    sc.push(caps);
+    while (sp.length) {
+      const p = sp.pop()!;
+      const c = sc.pop()!;
+      if (mark[p] === gen) continue;
+      mark[p] = gen;
+      switch (f.op[p]) {
+        case OP_JMP:
+          sp.push(f.a[p]);
+          sc.push(c);
+          break;
+        case OP_SPLIT:
+          sp.push(f.b[p], f.a[p]); // the first branch has priority: it is popped first
+          sc.push(c, c);
+          break;
+        case OP_SAVE: {
+          const copy = c.slice();
+          copy[f.b[p]] = pos;
+          sp.push(f.a[p]);
+          sc.push(copy);
+          break;
+        }
+        case OP_ASSERT:
+          if (assertHolds(f.kind[p]!, text, pos)) {
+            sp.push(f.a[p]);
+            sc.push(c);
+          }
+          break;
+        default:
+          pcs.push(p);
+          capsList.push(c);
+      }
+    }
+  }
+
+  private run(text: number[], start: number): Int32Array | undefined {
+    const f = (this.flat ??= this.flatten());
+    const n = text.length;
+    let matched: Int32Array | undefined;
+    // Thread lists as parallel arrays (program counters, capture arrays) in priority order.
+    let cpcs: number[] = [];
+    let ccaps: Int32Array[] = [];
+    let npcs: number[] = [];
+    let ncaps: Int32Array[] = [];
     const empty = new Int32Array(2 * this.ncap).fill(-1);
+    this.gen++;
     for (let pos = start; ; pos++) {
       // A new attempt starting here has the lowest priority (leftmost matches win).
-      if (!matched) add(clist, 0, empty, pos);
-      if (clist.length === 0) break;
-      gen++;
-      const nlist: Thread[] = [];
-      for (const th of clist) {
-        const inst = prog[th.pc];
-        if (inst.op === 'match') {
-          matched = th.caps;
+      if (!matched) this.add(cpcs, ccaps, 0, empty, pos, text);
+      if (cpcs.length === 0 && matched) break;
+      this.gen++;
+      npcs.length = 0;
+      ncaps.length = 0;
+      const r = pos < n ? text[pos] : -1;
+      for (let k = 0; k < cpcs.length; k++) {
+        const p = cpcs[k];
+        if (f.op[p] === OP_MATCH) {
+          matched = ccaps[k];
           break; // lower-priority threads are cut
         }
-        if (inst.op === 'char' && pos < n && inst.pred(text[pos])) add(nlist, inst.next, th.caps, pos + 1);
+        if (r >= 0 && f.pred[p]!(r)) this.add(npcs, ncaps, f.a[p], ccaps[k], pos + 1, text);
       }
-      clist = nlist;
+      [cpcs, npcs] = [npcs, cpcs];
+      [ccaps, ncaps] = [ncaps, ccaps];
       if (pos >= n) break;
     }
     return matched;
   }
 }
+
+const OP_CHAR = 0;
+const OP_SPLIT = 1;
+const OP_JMP = 2;
+const OP_SAVE = 3;
+const OP_ASSERT = 4;
+const OP_MATCH = 5;
 
 function assertHolds(kind: AssertKind, text: number[], pos: number): boolean {
   switch (kind) {

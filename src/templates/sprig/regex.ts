@@ -1,8 +1,7 @@
 /**
- * Go's regexp (RE2 syntax) on top of JS RegExp: the pattern is translated
- * (Go-only syntax rewritten, JS-only syntax such as backreferences and
- * lookaround rejected as Go rejects it), and matching loops follow Go's rules
- * for empty matches. Replacement templates use Go's `$1`/`${name}` expansion.
+ * Sprig's regex functions over Go's regexp semantics: RE2 syntax and linear-time
+ * matching (./re2.ts), Go's rules for empty matches in FindAll/ReplaceAll/Split,
+ * and Go's `$1`/`${name}` expansion in replacement templates.
  */
 import { canBackquote, quoteString } from '../fmt.js';
 import { FuncError, setSliceType, type FuncMap, type GoInt } from '../values.js';

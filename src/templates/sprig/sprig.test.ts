@@ -405,3 +405,44 @@ test('fail and hello', () => {
 test('getHostByName resolves through the system resolver', () => {
   assert.match(call('getHostByName', 'localhost') as string, /^(127\.0\.0\.1|::1)$/);
 });
+
+test('the regexp engine is linear: no catastrophic backtracking', () => {
+  const started = Date.now();
+  assert.equal(call('regexMatch', '(a+)+$', 'a'.repeat(5000) + 'b'), false);
+  assert.equal(call('regexMatch', '^(a+)+$', 'a'.repeat(5000) + 'b'), false);
+  assert.equal(call('regexMatch', '^(a|a)*c$', 'a'.repeat(5000)), false);
+  assert.equal(call('regexMatch', '^(\\w+\\s?)*$', 'word '.repeat(1000) + '!'), false);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
+
+test('regexp semantics: leftmost-first, laziness, flags, counted repeats, groups', () => {
+  assert.equal(call('regexReplaceAll', '(a|ab)(c|bcd)(d*)', 'abcd', '$1|$2|$3'), 'a|bcd|');
+  assert.equal(call('regexFind', 'a+?', 'aaa'), 'a');
+  assert.equal(call('regexFind', '(?U)a+', 'aaa'), 'a');
+  assert.equal(call('regexFind', '(?U)a+?', 'aaa'), 'aaa');
+  assert.equal(call('regexFind', 'a{2,3}', 'aaaa'), 'aaa');
+  assert.equal(call('regexFind', 'a{2}', 'aaaa'), 'aa');
+  assert.equal(call('regexFind', 'a{2,}', 'aaaa'), 'aaaa');
+  assert.equal(call('regexFind', '(?s)a.b', 'a\nb'), 'a\nb');
+  assert.equal(call('regexFind', 'a.b', 'a\nb'), '');
+  assert.equal(formatValue(call('regexFindAll', '(?m)^\\w', 'ab\ncd', int(-1))), '[a c]');
+  assert.equal(formatValue(call('regexFindAll', '^\\w', 'ab\ncd', int(-1))), '[a]');
+  assert.equal(formatValue(call('regexFindAll', '\\bx\\w*', 'x xy axe xz', int(-1))), '[x xy xz]');
+  assert.equal(call('regexReplaceAll', '(a)|b', 'ab', '[$1]'), '[a][]');
+  assert.equal(call('regexReplaceAll', 'x*', 'abc', '-'), '-a-b-c-');
+  assert.equal(call('regexReplaceAll', '(?i)HELLO', 'say hello', 'bye'), 'say bye');
+  assert.equal(call('regexFind', '(?i:A)b', 'aB'), '');
+  assert.equal(call('regexFind', '(?i:A)b', 'ab'), 'ab');
+  assert.equal(call('regexFind', '[^\\n]+', 'ab\ncd'), 'ab');
+  assert.equal(call('regexFind', '[a-c-]+', 'x-b-z'), '-b-');
+  assert.equal(call('regexFind', '[]a]+', 'x]a]'), ']a]');
+  assert.equal(call('regexFind', '\\x{263a}|\\x41', 'A'), 'A');
+  assert.equal(call('regexFind', '\\Qa.b\\E', 'axb a.b'), 'a.b');
+  assert.equal(call('regexFind', '☃+', 'x☃☃y'), '☃☃');
+  assert.equal(call('regexFind', '.', '😀x'), '😀');
+  assert.equal(call('regexFind', '\\p{Greek}+', 'abc αβγ'), 'αβγ');
+  assert.equal(call('regexFind', '[[:^digit:]]+', '12ab3'), 'ab');
+  for (const badPattern of ['a**', '(?<n>a)', '[z-a]', 'x{1001}', 'a{2,1}', '\\8', '(?P<n>', '[a', 'a)']) {
+    assert.equal(call('regexMatch', badPattern, 'a'), false, badPattern);
+  }
+});

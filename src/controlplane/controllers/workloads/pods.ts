@@ -365,7 +365,10 @@ export class PodSimulator implements Controller {
       containerStatuses: mains.map((c) => containerStatus(c, ready(c))),
       qosClass: old.qosClass ?? 'BestEffort',
     };
-    if (completed && restart !== 'Always') delete status.podIP, delete status.podIPs;
+    if (completed && restart !== 'Always') {
+      delete status.podIP;
+      delete status.podIPs;
+    }
     status.conditions = status.conditions.map((c: Condition) => ({ ...c, lastProbeTime: null, lastTransitionTime: c.lastTransitionTime ?? now }));
     this.sim.setStatus(this.pods, pod, status);
   }

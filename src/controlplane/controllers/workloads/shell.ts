@@ -113,7 +113,7 @@ const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', '/bin/sh', '/bin/bash', '/b
 /** One parsed simple command: words, redirections and an optional here-document body. */
 interface Simple {
   words: string[];
-  redirects: { op: '>' | '>>' | '<' | '2>' | '2>>' | '&>'; target: string }[];
+  redirects: { op: '>' | '>>' | '<' | '2>' | '2>>' | '&>' | '>&2'; target: string }[];
   heredoc?: string;
 }
 
@@ -152,7 +152,8 @@ function runShell(script: string, s: State): number {
 
 function runSimple(cmd: Simple, s: State, piped: Buffer | undefined): number {
   let stdin = cmd.heredoc !== undefined ? Buffer.from(cmd.heredoc) : piped;
-  const outRedirect = cmd.redirects.find((r) => r.op === '>' || r.op === '>>' || r.op === '&>');
+  const toStderr = cmd.redirects.some((r) => r.op === '>&2');
+  const outRedirect = toStderr ? { op: '>&2' as const, target: '' } : cmd.redirects.find((r) => r.op === '>' || r.op === '>>' || r.op === '&>');
   for (const r of cmd.redirects) {
     if (r.op === '<') {
       const data = s.fs.files.get(MemFs.resolve(r.target, s.cwd));
@@ -179,6 +180,10 @@ function runSimple(cmd: Simple, s: State, piped: Buffer | undefined): number {
     }
   }
   if (discardErr) s.out.stderr = '';
+  if (capture && toStderr) {
+    s.out.stderr += capture.stdout().toString();
+    return code;
+  }
   if (capture && outRedirect!.target !== '/dev/null') {
     const path = MemFs.resolve(outRedirect!.target, s.cwd);
     const problem = s.fs.write(path, capture.stdout(), outRedirect!.op === '>>');
@@ -444,8 +449,6 @@ function printf(format: string, args: string[]): string {
 
 // ---- parsing ----
 
-type Token = { word: string } | { op: string };
-
 /**
  * Splits a script into steps. Handles quotes ('..', "..", backslash), $VAR and ${VAR}
  * expansion, comments, redirections and here-documents (<<EOF, <<-EOF, <<'EOF').
@@ -535,18 +538,29 @@ function parseScript(script: string, s: State): Step[] {
       pendingHeredocs.push({ cmd: current, delimiter: word, strip, expand: !quoted });
       continue;
     }
-    const redirect = /^(&>|2>>|2>&1|2>|>>|>|<)/.exec(script.slice(i, i + 4));
+    const redirect = /^(&>|2>>|2>&1|1>&2|>&2|2>|1>>|>>|1>|>|<)/.exec(script.slice(i, i + 4));
     if (redirect) {
       i += redirect[1].length;
       if (redirect[1] === '2>&1') continue;
+      if (redirect[1] === '>&2' || redirect[1] === '1>&2') {
+        current.redirects.push({ op: '>&2', target: '' });
+        continue;
+      }
       while (script[i] === ' ') i++;
       const { word, next } = readWord(script, i, s);
       i = next;
-      current.redirects.push({ op: redirect[1] as Simple['redirects'][number]['op'], target: word });
+      const op = redirect[1].replace(/^1/, '') as Simple['redirects'][number]['op'];
+      current.redirects.push({ op, target: word });
+      continue;
+    }
+    if (c === '&') {
+      // A background job runs to completion here, like the rest of the script.
+      i++;
+      endStep(';');
       continue;
     }
     const { word, next, empty } = readWord(script, i, s);
-    i = next;
+    i = next > i ? next : i + 1;
     if (word !== '' || !empty) current.words.push(word);
   }
   endStep(';');

@@ -55,7 +55,6 @@ export class StatefulSetController implements Controller {
     if (!set || set.metadata.deletionTimestamp) return;
     const spec = set.spec as Any;
     const name = set.metadata.name!;
-    const ns = set.metadata.namespace;
     const replicas: number = spec.replicas ?? 1;
     const parallel = spec.podManagementPolicy === 'Parallel';
     const start: number = spec.ordinals?.start ?? 0;
@@ -132,7 +131,6 @@ export class StatefulSetController implements Controller {
       ['replicas', 'collisionCount', 'availableReplicas'],
     );
     this.sim.setStatus(this.sts, set, status);
-    void ns;
   }
 
   private createPod(set: KubeObject, ordinal: number, update: { name: string }, revision: string): KubeObject {
