@@ -4,7 +4,7 @@
  * instance), beside `kubectl version --client` measured in the same run. Each command is
  * spawned the way a user runs it; the figures are medians and minima over the runs.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalKudo } from '../src/cli/local-kudo.js';
@@ -25,21 +25,33 @@ interface Figure {
   min: number;
 }
 
+/** Runs a command to its end (asynchronously: the control plane serves from this same process). */
+function exec(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; error?: string }> {
+  return new Promise((resolve) => {
+    let output = '';
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, output, error: e.code ?? e.message }));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
 /** Times a command N times (after one warm-up run, which also builds the CLI bundle if needed). */
-function measure(label: string, command: string, args: string[], env: NodeJS.ProcessEnv, n: number): Figure | string {
-  const once = (): number | string => {
+async function measure(label: string, command: string, args: string[], env: NodeJS.ProcessEnv, n: number): Promise<Figure | string> {
+  const once = async (): Promise<number | string> => {
     const started = performance.now();
-    const r = spawnSync(command, args, { env, encoding: 'utf8' });
+    const r = await exec(command, args, env);
     const ms = performance.now() - started;
-    if (r.error) return `${label}: cannot run ${command}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`;
-    if (r.status !== 0) return `${label}: exited with ${r.status}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
+    if (r.error) return `${label}: cannot run ${command}: ${r.error}`;
+    if (r.code !== 0) return `${label}: exited with ${r.code}: ${r.output.trim().split('\n')[0]}`;
     return ms;
   };
-  const warm = once();
+  const warm = await once();
   if (typeof warm === 'string') return warm;
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
-    const t = once();
+    const t = await once();
     if (typeof t === 'string') return t;
     times.push(t);
   }
@@ -51,18 +63,26 @@ export async function main(args: string[]): Promise<number> {
   const n = runs(args);
   const local = await startLocalKudo();
   try {
-    const env = { ...process.env, KUBECONFIG: local.kubeconfigPath, KUDO_HOME: local.home, PATH: `${join(root, 'bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
-    const install = spawnSync(process.execPath, [bin, 'install', join(root, 'examples', 'operators', 'greeter', '0.1.0'), '--instance', 'bench', '--wait'], { env, encoding: 'utf8' });
+    const env = {
+      ...process.env,
+      KUBECONFIG: local.kubeconfigPath,
+      KUDO_HOME: local.home,
+      PATH: `${join(root, 'bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    };
+    const install = spawnSync(process.execPath, [bin, 'install', join(root, 'examples', 'operators', 'greeter', '0.1.0'), '--instance', 'bench', '--wait'], {
+      env,
+      encoding: 'utf8',
+    });
     if (install.status !== 0) {
       console.error(`could not install the example operator: ${install.stderr}`);
       return 1;
     }
     const results = [
-      measure('kubectl version --client', 'kubectl', ['version', '--client'], env, n),
-      measure('kubectl kudo version', 'kubectl', ['kudo', 'version'], env, n),
-      measure('kubectl-kudo version', bin, ['version'], env, n),
-      measure('kubectl kudo plan status', 'kubectl', ['kudo', 'plan', 'status', '--instance', 'bench'], env, n),
-      measure('kubectl-kudo plan status', bin, ['plan', 'status', '--instance', 'bench'], env, n),
+      await measure('kubectl version --client', 'kubectl', ['version', '--client'], env, n),
+      await measure('kubectl kudo version', 'kubectl', ['kudo', 'version'], env, n),
+      await measure('kubectl-kudo version', bin, ['version'], env, n),
+      await measure('kubectl kudo plan status', 'kubectl', ['kudo', 'plan', 'status', '--instance', 'bench'], env, n),
+      await measure('kubectl-kudo plan status', bin, ['plan', 'status', '--instance', 'bench'], env, n),
     ];
     console.log(`whole-process time over ${n} runs (after one warm-up), local control plane at ${local.controlPlane.url}`);
     for (const r of results) {

@@ -1,7 +1,8 @@
 /**
- * `npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--verbose]`
+ * `npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--real [ASSETS]] [--verbose]`
  *
- * Starts a fresh local control plane, runs a script of kubectl commands against it with a
+ * Starts a fresh local control plane (or, with --real, a real Kubernetes control plane from
+ * ASSETS, default $KUBEBUILDER_ASSETS or /root/.cache/real-k8s), runs a script of kubectl commands against it with a
  * fresh HOME and KUBECACHEDIR, and checks each command's result. Script format
  * (see conformance/kubectl/basic.txt):
  *
@@ -23,7 +24,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { startControlPlane } from '../src/controlplane/index.js';
+import { startReal } from './differential/lib/servers.js';
+
+const USAGE = 'usage: npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--real [ASSETS]] [--verbose]';
 
 export interface Expectation {
   kind: 'exit' | 'contains' | 'lacks' | 'matches' | 'equals' | 'json' | 'timeout';
@@ -177,18 +182,20 @@ export async function main(args: string[]): Promise<number> {
   let kubectl: string | undefined;
   let http = false;
   let verbose = false;
+  let real: string | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--kubectl') kubectl = args[++i];
+    else if (args[i] === '--real') real = args[i + 1] && !args[i + 1].startsWith('-') && !args[i + 1].endsWith('.txt') ? args[++i] : process.env.KUBEBUILDER_ASSETS || '/root/.cache/real-k8s';
     else if (args[i] === '--http') http = true;
     else if (args[i] === '--verbose' || args[i] === '-v') verbose = true;
     else if (!args[i].startsWith('-') && !scriptPath) scriptPath = args[i];
     else {
-      console.error(`unknown argument: ${args[i]}\nusage: npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--verbose]`);
+      console.error(`unknown argument: ${args[i]}\n${USAGE}`);
       return 2;
     }
   }
   if (!scriptPath) {
-    console.error('usage: npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--verbose]');
+    console.error(USAGE);
     return 2;
   }
   let script: Script;
@@ -206,11 +213,23 @@ export async function main(args: string[]): Promise<number> {
   for (const [name, body] of script.files) writeFileSync(join(work, name), body);
   if (kubectl) symlinkSync(resolve(kubectl), join(bin, 'kubectl'));
   const kubeconfigPath = join(work, 'kubeconfig');
-  let cp;
+  if (real && !existsSync(join(real, 'kube-apiserver'))) {
+    console.log(`skipped: no real Kubernetes binaries in ${real}`);
+    console.log('0 passed, 0 failed');
+    rmSync(work, { recursive: true, force: true });
+    return 0;
+  }
+  if (real && script.simulateWorkloads) console.log('note: the real control plane has no kubelet; pods stay Pending (the script asks for simulated workloads)');
+  let cp: { stop(): Promise<void> };
   try {
-    cp = await startControlPlane({ insecureHttp: http, kubeconfigPath, simulateWorkloads: script.simulateWorkloads });
+    if (real) {
+      const server = await startReal(real);
+      writeFileSync(kubeconfigPath, server.kubeconfig('admin'), { mode: 0o600 });
+      cp = server;
+    } else cp = await startControlPlane({ insecureHttp: http, kubeconfigPath, simulateWorkloads: script.simulateWorkloads });
   } catch (e) {
-    console.error(`cannot start the local control plane: ${(e as Error).message}`);
+    console.error(`cannot start the ${real ? 'real' : 'local'} control plane: ${(e as Error).message}`);
+    rmSync(work, { recursive: true, force: true });
     return 1;
   }
   const env = { ...process.env, HOME: home, KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(work, 'cache'), PATH: `${bin}:${process.env.PATH}`, WORK: work };

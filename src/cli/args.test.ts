@@ -32,7 +32,10 @@ describe('command line parsing', () => {
     assert.equal(c.flags.kubeconfig, 'k');
   });
   it('rejects unknown commands and flags, and bad values, with a usage error', () => {
-    assert.throws(() => parse('bogus'), (e: Error) => e instanceof UsageError && /unknown command "bogus"/.test(e.message));
+    assert.throws(
+      () => parse('bogus'),
+      (e: Error) => e instanceof UsageError && /unknown command "bogus"/.test(e.message),
+    );
     assert.throws(() => parse('install --nope x'), /unknown flag: --nope for "kubectl-kudo install"/);
     assert.throws(() => parse('install x --wait-time soon'), /invalid argument "soon" for "--wait-time" flag/);
     assert.throws(() => parse('install x --instance'), /flag needs an argument: --instance/);

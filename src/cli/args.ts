@@ -147,7 +147,8 @@ export function helpText(def: CommandDef, path: readonly string[], globals: read
     const left = visible.map((f) => `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : f.type === 'int' ? ' int' : ' string'}`);
     const w = Math.max(...left.map((l) => l.length));
     visible.forEach((f, i) => {
-      const dflt = f.default !== undefined && f.default !== '' && f.default !== false ? ` (default ${typeof f.default === 'string' ? `"${f.default}"` : f.default})` : '';
+      const dflt =
+        f.default !== undefined && f.default !== '' && f.default !== false ? ` (default ${typeof f.default === 'string' ? `"${f.default}"` : f.default})` : '';
       lines.push(`  ${left[i].padEnd(w)}   ${f.usage}${dflt}`);
     });
   };

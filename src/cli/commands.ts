@@ -45,7 +45,8 @@ const lazy =
 
 export const ROOT: CliCommand = {
   name: 'kubectl-kudo',
-  summary: 'KUDO CLI and future sub-commands can be used to manipulate, inspect and troubleshoot KUDO-specific CRDs\nand serves as an example usage of the KUDO Go client (here: the TypeScript one).',
+  summary:
+    'KUDO CLI and future sub-commands can be used to manipulate, inspect and troubleshoot KUDO-specific CRDs\nand serves as an example usage of the KUDO Go client (here: the TypeScript one).',
   subcommands: [
     {
       name: 'init',
@@ -67,7 +68,10 @@ export const ROOT: CliCommand = {
         { name: 'webhook-url', type: 'string', usage: 'register the admission webhook at this URL (a manager running outside the cluster)' },
         { name: 'webhook-ca-file', type: 'string', usage: 'PEM CA bundle for --webhook-url' },
       ],
-      load: lazy(() => import('./commands/init.js'), (m) => m.initCommand),
+      load: lazy(
+        () => import('./commands/init.js'),
+        (m) => m.initCommand,
+      ),
     },
     {
       name: 'install',
@@ -82,40 +86,58 @@ export const ROOT: CliCommand = {
         { name: 'in-cluster', type: 'bool', usage: 'use an OperatorVersion already installed in the cluster' },
         ...wait('the deploy plan is complete'),
       ],
-      load: lazy(() => import('./commands/install.js'), (m) => m.installCommand),
+      load: lazy(
+        () => import('./commands/install.js'),
+        (m) => m.installCommand,
+      ),
     },
     {
       name: 'uninstall',
       summary: 'Uninstall an instance (its objects are removed; the Operator and OperatorVersion stay)',
       flags: [instance, ...wait('the instance is gone')],
-      load: lazy(() => import('./commands/instance.js'), (m) => m.uninstallCommand),
+      load: lazy(
+        () => import('./commands/instance.js'),
+        (m) => m.uninstallCommand,
+      ),
     },
     {
       name: 'update',
       summary: "Update an instance's parameters",
       flags: [instance, ...params, ...wait('the triggered plan is complete')],
-      load: lazy(() => import('./commands/instance.js'), (m) => m.updateCommand),
+      load: lazy(
+        () => import('./commands/instance.js'),
+        (m) => m.updateCommand,
+      ),
     },
     {
       name: 'upgrade',
       summary: 'Upgrade an instance to a newer operator version',
       args: '<name|folder|tgz|url> --instance NAME [flags]',
       flags: [instance, ...params, ...versions, ...wait('the upgrade plan is complete')],
-      load: lazy(() => import('./commands/install.js'), (m) => m.upgradeCommand),
+      load: lazy(
+        () => import('./commands/install.js'),
+        (m) => m.upgradeCommand,
+      ),
     },
     {
       name: 'diff',
       summary: 'Show what an update or upgrade would change, object by object, without applying it',
       args: '[<name|folder|tgz|url>] --instance NAME [-p k=v]... [flags]',
       flags: [instance, ...params, ...versions, { name: 'plan', type: 'string', usage: 'the plan to render (default: the one the change would trigger)' }],
-      load: lazy(() => import('./commands/diff.js'), (m) => m.diffCommand),
+      load: lazy(
+        () => import('./commands/diff.js'),
+        (m) => m.diffCommand,
+      ),
     },
     {
       name: 'get',
       summary: 'Show instances, operators and operator versions',
       args: 'instances|operators|operatorversions|all [flags]',
       flags: [output],
-      load: lazy(() => import('./commands/get.js'), (m) => m.getCommand),
+      load: lazy(
+        () => import('./commands/get.js'),
+        (m) => m.getCommand,
+      ),
     },
     {
       name: 'plan',
@@ -125,31 +147,46 @@ export const ROOT: CliCommand = {
           name: 'status',
           summary: 'Show the status of the plans of an instance',
           flags: [instance, output, { name: 'wait', type: 'bool', usage: 'follow the active plan until it ends' }],
-          load: lazy(() => import('./commands/plan.js'), (m) => m.statusCommand),
+          load: lazy(
+            () => import('./commands/plan.js'),
+            (m) => m.statusCommand,
+          ),
         },
         {
           name: 'history',
           summary: 'List the plans of an instance and when they last ran',
           flags: [instance],
-          load: lazy(() => import('./commands/plan.js'), (m) => m.historyCommand),
+          load: lazy(
+            () => import('./commands/plan.js'),
+            (m) => m.historyCommand,
+          ),
         },
         {
           name: 'trigger',
           summary: 'Trigger a plan of an instance',
           flags: [{ name: 'name', type: 'string', usage: 'the plan to trigger' }, instance, ...wait('the plan is complete')],
-          load: lazy(() => import('./commands/plan.js'), (m) => m.triggerCommand),
+          load: lazy(
+            () => import('./commands/plan.js'),
+            (m) => m.triggerCommand,
+          ),
         },
         {
           name: 'abort',
           summary: 'Abort the running plan of an instance (it ends in FATAL_ERROR and the instance accepts changes again)',
           flags: [instance, { name: 'name', type: 'string', usage: 'the plan to abort (default: the running one)' }],
-          load: lazy(() => import('./commands/plan-control.js'), (m) => m.abortCommand),
+          load: lazy(
+            () => import('./commands/plan-control.js'),
+            (m) => m.abortCommand,
+          ),
         },
         {
           name: 'retry',
           summary: 'Retry a plan that ended in FATAL_ERROR, keeping its completed steps',
           flags: [instance, { name: 'name', type: 'string', usage: 'the plan to retry (default: the failed one)' }, ...wait('the plan is complete')],
-          load: lazy(() => import('./commands/plan-control.js'), (m) => m.retryCommand),
+          load: lazy(
+            () => import('./commands/plan-control.js'),
+            (m) => m.retryCommand,
+          ),
         },
       ],
     },
@@ -161,7 +198,10 @@ export const ROOT: CliCommand = {
         { name: 'repo', type: 'string', usage: 'the repository to search (default: the current context)' },
         { name: 'all-versions', short: 'a', type: 'bool', usage: 'list every version, not only the newest' },
       ],
-      load: lazy(() => import('./commands/repo.js'), (m) => m.searchCommand),
+      load: lazy(
+        () => import('./commands/repo.js'),
+        (m) => m.searchCommand,
+      ),
     },
     {
       name: 'repo',
@@ -172,21 +212,37 @@ export const ROOT: CliCommand = {
           summary: 'Add an operator repository',
           args: 'NAME URL [flags]',
           flags: [{ name: 'skip-check', short: 'f', type: 'bool', usage: 'do not check that the repository index can be read' }],
-          load: lazy(() => import('./commands/repo.js'), (m) => m.repoAddCommand),
+          load: lazy(
+            () => import('./commands/repo.js'),
+            (m) => m.repoAddCommand,
+          ),
         },
         {
           name: 'remove',
           aliases: ['rm'],
           summary: 'Remove operator repositories',
           args: 'NAME...',
-          load: lazy(() => import('./commands/repo.js'), (m) => m.repoRemoveCommand),
+          load: lazy(
+            () => import('./commands/repo.js'),
+            (m) => m.repoRemoveCommand,
+          ),
         },
-        { name: 'list', summary: 'List the operator repositories', load: lazy(() => import('./commands/repo.js'), (m) => m.repoListCommand) },
+        {
+          name: 'list',
+          summary: 'List the operator repositories',
+          load: lazy(
+            () => import('./commands/repo.js'),
+            (m) => m.repoListCommand,
+          ),
+        },
         {
           name: 'context',
           summary: 'Set the default repository',
           args: 'NAME',
-          load: lazy(() => import('./commands/repo.js'), (m) => m.repoContextCommand),
+          load: lazy(
+            () => import('./commands/repo.js'),
+            (m) => m.repoContextCommand,
+          ),
         },
         {
           name: 'index',
@@ -199,7 +255,10 @@ export const ROOT: CliCommand = {
             { name: 'merge-repo', type: 'string', usage: 'merge with the index of this configured repository' },
             { name: 'overwrite', short: 'w', type: 'bool', usage: 'replace an existing index.yaml' },
           ],
-          load: lazy(() => import('./commands/repo.js'), (m) => m.repoIndexCommand),
+          load: lazy(
+            () => import('./commands/repo.js'),
+            (m) => m.repoIndexCommand,
+          ),
         },
       ],
     },
@@ -215,7 +274,10 @@ export const ROOT: CliCommand = {
             { name: 'output-directory', short: 'O', type: 'string', usage: 'the folder to write to', default: 'diag' },
             { name: 'log-since', type: 'string', usage: 'only logs newer than this (e.g. 5m)' },
           ],
-          load: lazy(() => import('./commands/diagnostics.js'), (m) => m.collectCommand),
+          load: lazy(
+            () => import('./commands/diagnostics.js'),
+            (m) => m.collectCommand,
+          ),
         },
       ],
     },
@@ -223,28 +285,40 @@ export const ROOT: CliCommand = {
       name: 'version',
       summary: 'Print the version information',
       flags: [output],
-      load: lazy(() => import('./commands/version.js'), (m) => m.versionCommand),
+      load: lazy(
+        () => import('./commands/version.js'),
+        (m) => m.versionCommand,
+      ),
     },
     {
       name: 'package',
       summary: 'Create, verify, list, render and scaffold operator packages',
       args: 'new|add|create|verify|list|render ...',
       passthrough: true,
-      load: lazy(() => import('./commands/mounted.js'), (m) => m.packageCommand),
+      load: lazy(
+        () => import('./commands/mounted.js'),
+        (m) => m.packageCommand,
+      ),
     },
     {
       name: 'test',
       summary: 'Run KUTTL tests (kuttl.dev/v1beta1 suites)',
       args: '[test dirs...] [flags]',
       passthrough: true,
-      load: lazy(() => import('./commands/mounted.js'), (m) => m.testCommand),
+      load: lazy(
+        () => import('./commands/mounted.js'),
+        (m) => m.testCommand,
+      ),
     },
     {
       name: 'manager',
       summary: 'Run the KUDO manager (controllers and admission webhook) against the current cluster',
       args: '[flags]',
       passthrough: true,
-      load: lazy(() => import('./commands/mounted.js'), (m) => m.managerCommand),
+      load: lazy(
+        () => import('./commands/mounted.js'),
+        (m) => m.managerCommand,
+      ),
     },
     {
       name: 'cluster',
@@ -255,17 +329,26 @@ export const ROOT: CliCommand = {
           summary: 'Start the local control plane (in the foreground, or in the background with --detach)',
           args: '[--port N] [--data-dir DIR] [--kubeconfig PATH] [--simulate-workloads] [--detach]',
           passthrough: true,
-          load: lazy(() => import('./commands/cluster.js'), (m) => m.startCommand),
+          load: lazy(
+            () => import('./commands/cluster.js'),
+            (m) => m.startCommand,
+          ),
         },
         {
           name: 'stop',
           summary: 'Stop a control plane started with --detach',
-          load: lazy(() => import('./commands/cluster.js'), (m) => m.stopCommand),
+          load: lazy(
+            () => import('./commands/cluster.js'),
+            (m) => m.stopCommand,
+          ),
         },
         {
           name: 'status',
           summary: 'Show whether a detached control plane runs',
-          load: lazy(() => import('./commands/cluster.js'), (m) => m.statusCommand),
+          load: lazy(
+            () => import('./commands/cluster.js'),
+            (m) => m.statusCommand,
+          ),
         },
       ],
     },
@@ -273,14 +356,20 @@ export const ROOT: CliCommand = {
       name: 'completion',
       summary: 'Print a shell completion script (bash, zsh or fish)',
       args: 'bash|zsh|fish',
-      load: lazy(() => import('./commands/completion.js'), (m) => m.completionCommand),
+      load: lazy(
+        () => import('./commands/completion.js'),
+        (m) => m.completionCommand,
+      ),
     },
     {
       name: '__complete',
       summary: 'Completion candidates for the shell scripts',
       hidden: true,
       passthrough: true,
-      load: lazy(() => import('./commands/completion.js'), (m) => m.completeCommand),
+      load: lazy(
+        () => import('./commands/completion.js'),
+        (m) => m.completeCommand,
+      ),
     },
   ],
 };

@@ -16,7 +16,11 @@ const ov: OperatorVersion = {
   apiVersion: 'kudo.dev/v1beta1',
   kind: 'OperatorVersion',
   metadata: { name: 'test-1.0', namespace: 'default' },
-  spec: { operator: { name: 'some-operator', kind: 'Operator' }, version: '1.0', plans: { zzzinvalid: plan('zzzinvalid'), deploy: plan('deploy'), validate: plan('validate') } },
+  spec: {
+    operator: { name: 'some-operator', kind: 'Operator' },
+    version: '1.0',
+    plans: { zzzinvalid: plan('zzzinvalid'), deploy: plan('deploy'), validate: plan('validate') },
+  },
 };
 const failed: Instance = {
   apiVersion: 'kudo.dev/v1beta1',
@@ -63,7 +67,10 @@ describe('plan history', () => {
         },
       },
     };
-    assert.equal(planHistoryTree(instance), '.\n├── cleanup (never run)\n├── deploy (last finished run at 2020-01-02T03:04:05 (COMPLETE))\n└── update (is running)\n\n');
+    assert.equal(
+      planHistoryTree(instance),
+      '.\n├── cleanup (never run)\n├── deploy (last finished run at 2020-01-02T03:04:05 (COMPLETE))\n└── update (is running)\n\n',
+    );
   });
 });
 
@@ -74,7 +81,10 @@ describe('get', () => {
     assert.equal(allTree('default', ['some-operator'], [ov1], [instance]), golden('get-all.txt.golden'));
     assert.equal(listTree('List of current installed instances in namespace "default":', ['test']), golden('get-instances.txt.golden'));
     assert.equal(listTree('List of current installed operators in namespace "default":', ['some-operator']), golden('get-operators.txt.golden'));
-    assert.equal(listTree('List of current installed operatorversions in namespace "default":', ['some-operator-0.1.0']), golden('get-operatorversions.txt.golden'));
+    assert.equal(
+      listTree('List of current installed operatorversions in namespace "default":', ['some-operator-0.1.0']),
+      golden('get-operatorversions.txt.golden'),
+    );
   });
   it('writes YAML documents with --- and a final ..., JSON as an array', async () => {
     const yaml = await formatObjects([{ kind: 'A', b: 1 }, { kind: 'B' }], 'yaml');
@@ -101,7 +111,10 @@ describe('repo and search tables', () => {
 describe('version', () => {
   it('prints the Go-style version.Info line', () => {
     const text = formatVersion(versionInfo({ KUDO_DEV_VERSION: 'dev-1' }));
-    assert.match(text, /^KUDO Version: version\.Info\{GitVersion:"dev-1", GitCommit:"", BuildDate:"", GoVersion:"node[\d.]+", Compiler:"esbuild", Platform:"[a-z0-9]+\/[a-z0-9]+", KubernetesClientVersion:"v0\.19\.2"\}\n$/);
+    assert.match(
+      text,
+      /^KUDO Version: version\.Info\{GitVersion:"dev-1", GitCommit:"", BuildDate:"", GoVersion:"node[\d.]+", Compiler:"esbuild", Platform:"[a-z0-9]+\/[a-z0-9]+", KubernetesClientVersion:"v0\.19\.2"\}\n$/,
+    );
   });
 });
 

@@ -26,7 +26,10 @@ export function planStatusTree(instance: Instance, ov: OperatorVersion, namespac
   if (!last) return undefined;
   const plans = ov.spec?.plans ?? {};
   const name = instance.metadata.name ?? '';
-  const root: TreeNode = { text: `${name} (Operator-Version: "${instance.spec?.operatorVersion?.name ?? ''}" Active-Plan: "${last.name ?? ''}")`, children: [] };
+  const root: TreeNode = {
+    text: `${name} (Operator-Version: "${instance.spec?.operatorVersion?.name ?? ''}" Active-Plan: "${last.name ?? ''}")`,
+    children: [],
+  };
   for (const planName of Object.keys(plans).sort()) {
     const plan = plans[planName];
     if (planName === last.name) {

@@ -4,13 +4,22 @@ import type { Instance, Operator, OperatorVersion } from '../api/types.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { UserError } from './errors.js';
 
-export const ref = (kind: 'Instance' | 'Operator' | 'OperatorVersion', namespace: string, name?: string) => ({ apiVersion: KUDO_API_VERSION, kind, namespace, name });
+export const ref = (kind: 'Instance' | 'Operator' | 'OperatorVersion', namespace: string, name?: string) => ({
+  apiVersion: KUDO_API_VERSION,
+  kind,
+  namespace,
+  name,
+});
 
 export const getInstance = (c: Cluster, ns: string, name: string) => c.get<Instance>(ref('Instance', ns, name));
 export const getOperatorVersion = (c: Cluster, ns: string, name: string) => c.get<OperatorVersion>(ref('OperatorVersion', ns, name));
 export const getOperator = (c: Cluster, ns: string, name: string) => c.get<Operator>(ref('Operator', ns, name));
 
-export async function listKudo<T extends Instance | Operator | OperatorVersion>(c: Cluster, kind: 'Instance' | 'Operator' | 'OperatorVersion', ns: string): Promise<T[]> {
+export async function listKudo<T extends Instance | Operator | OperatorVersion>(
+  c: Cluster,
+  kind: 'Instance' | 'Operator' | 'OperatorVersion',
+  ns: string,
+): Promise<T[]> {
   const list = await c.list<T>(KUDO_API_VERSION, kind, { namespace: ns });
   return [...list.items].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
 }

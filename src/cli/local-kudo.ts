@@ -54,7 +54,20 @@ export async function startLocalKudo(opts: LocalKudoOptions = {}): Promise<Local
     const port = await freePort();
     const sink = opts.initOutput ?? (() => {});
     const io = { stdout: { write: sink }, stderr: { write: sink }, env: { ...process.env, KUBECONFIG: kubeconfigPath }, cwd: dir };
-    const code = await run(['init', '--kubeconfig', kubeconfigPath, '--home', home, '--webhook-url', `https://127.0.0.1:${port}${WEBHOOK_PATH}`, '--webhook-ca-file', join(dir, 'webhook-ca.crt')], io);
+    const code = await run(
+      [
+        'init',
+        '--kubeconfig',
+        kubeconfigPath,
+        '--home',
+        home,
+        '--webhook-url',
+        `https://127.0.0.1:${port}${WEBHOOK_PATH}`,
+        '--webhook-ca-file',
+        join(dir, 'webhook-ca.crt'),
+      ],
+      io,
+    );
     if (code !== 0) throw new Error(`kubectl kudo init failed with exit code ${code}`);
     const cluster = await fromKubeconfigText(controlPlane.kubeconfig);
     manager = await startManager({

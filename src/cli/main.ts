@@ -54,7 +54,12 @@ export async function describeError(e: unknown): Promise<string> {
   return e.message;
 }
 
-function describeApiError(e: { code: number; reason?: string; message: string; status: { details?: { group?: string; kind?: string; causes?: { reason?: string }[] } } }): string {
+function describeApiError(e: {
+  code: number;
+  reason?: string;
+  message: string;
+  status: { details?: { group?: string; kind?: string; causes?: { reason?: string }[] } };
+}): string {
   const details = e.status.details;
   if (e.code === 503 && details?.causes?.some((c) => c.reason === 'ConnectionError'))
     return `${e.message}. Is the cluster running? Check --kubeconfig and --context (or start a local one with "kubectl kudo cluster start")`;

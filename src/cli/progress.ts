@@ -43,7 +43,8 @@ function changeLines(prev: Map<string, string>, plan: PlanStatus): string[] {
   note(`${plan.name}`, `plan ${plan.name}:`, plan.status, plan.message);
   for (const phase of plan.phases ?? []) {
     note(`${plan.name}/${phase.name}`, `plan ${plan.name}, phase ${phase.name}:`, phase.status, phase.message);
-    for (const step of phase.steps ?? []) note(`${plan.name}/${phase.name}/${step.name}`, `plan ${plan.name}, phase ${phase.name}, step ${step.name}:`, step.status, step.message);
+    for (const step of phase.steps ?? [])
+      note(`${plan.name}/${phase.name}/${step.name}`, `plan ${plan.name}, phase ${phase.name}, step ${step.name}:`, step.status, step.message);
   }
   return lines;
 }
@@ -62,7 +63,8 @@ export async function followPlan(ctx: CliContext, cluster: Cluster, opts: WaitOp
     const isNew = last ? !(last.uid && opts.previousUids?.has(last.uid)) : false;
     if (last && isNew) {
       if (live) {
-        if (ov?.metadata.name !== instance.spec?.operatorVersion?.name) ov = await getOperatorVersion(cluster, opts.namespace, instance.spec?.operatorVersion?.name ?? '');
+        if (ov?.metadata.name !== instance.spec?.operatorVersion?.name)
+          ov = await getOperatorVersion(cluster, opts.namespace, instance.spec?.operatorVersion?.name ?? '');
         if (ov) {
           const elapsed = `elapsed time ${((Date.now() - started) / 1000).toFixed(0)}s\n`;
           const text = (planStatusTree(instance, ov, opts.namespace, ctx.color ? colorStyle : undefined) ?? '') + elapsed;
@@ -76,7 +78,9 @@ export async function followPlan(ctx: CliContext, cluster: Cluster, opts: WaitOp
     }
     if (Date.now() - started > opts.timeoutMs) {
       ctx.out(`timeout waiting for instance ${opts.namespace}/${opts.name}\n`);
-      throw new UserError(`failed to wait on instance ${opts.namespace}/${opts.name}: timed out waiting for the condition (see "kubectl kudo plan status --instance ${opts.name} -n ${opts.namespace}")`);
+      throw new UserError(
+        `failed to wait on instance ${opts.namespace}/${opts.name}: timed out waiting for the condition (see "kubectl kudo plan status --instance ${opts.name} -n ${opts.namespace}")`,
+      );
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
   }

@@ -144,9 +144,14 @@ export class InstanceController {
     }
   }
 
+  /** The instance that owns an object: its controller reference, else (pods of a Deployment) its kudo.dev/instance label. */
   private enqueueOwner(o: KubeObject): void {
     const owner = (o.metadata.ownerReferences ?? []).find((r) => r.controller && r.kind === 'Instance' && r.apiVersion.startsWith('kudo.dev/'));
-    if (owner) this.queue.add(`${o.metadata.namespace ?? ''}/${owner.name}`);
+    if (owner) return this.queue.add(`${o.metadata.namespace ?? ''}/${owner.name}`);
+    // Objects owned indirectly only matter to the readiness of an idle instance; a running plan watches its own objects.
+    const name = o.metadata.labels?.['kudo.dev/instance'];
+    const inst = name ? this.instances.get(name, o.metadata.namespace) : undefined;
+    if (inst && !scheduledPlan(inst)) this.queue.add(keyOf(inst));
   }
 
   async start(): Promise<void> {
@@ -238,7 +243,7 @@ export class InstanceController {
 
   /** Stores the cluster-scoped object on the instance before it is created, so uninstall finds it even after a crash. */
   private async recordClusterObject(key: string, ref: ObjectRef): Promise<void> {
-    const current = this.written.get(key) ?? this.instances.get(key.slice(key.indexOf('/') + 1), key.slice(0, key.indexOf('/')));
+    const current = newer(this.instances.get(key.slice(key.indexOf('/') + 1), key.slice(0, key.indexOf('/'))), this.written.get(key));
     if (!current) return;
     const list = recordedClusterObjects(current);
     if (list.some((r) => r.apiVersion === ref.apiVersion && r.kind === ref.kind && r.name === ref.name)) return;

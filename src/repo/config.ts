@@ -41,7 +41,10 @@ export const repositoriesOrDefault = (home: string): RepositoriesFile => readRep
 /** The file for commands that change it: missing is an error, as in KUDO. */
 export function requireRepositories(home: string): RepositoriesFile {
   const r = readRepositories(home);
-  if (!r) throw new UserError(`could not load repositories file (${repositoriesPath(home)}). You might need to run \`kubectl kudo init\` (or \`kubectl kudo init --client-only\`) first`);
+  if (!r)
+    throw new UserError(
+      `could not load repositories file (${repositoriesPath(home)}). You might need to run \`kubectl kudo init\` (or \`kubectl kudo init --client-only\`) first`,
+    );
   return r;
 }
 
@@ -63,6 +66,11 @@ export function ensureHome(home: string): void {
 export function pickRepository(file: RepositoriesFile, name?: string): RepositoryConfig {
   const wanted = name || file.context;
   const repo = file.repositories.find((r) => r.name === wanted);
-  if (!repo) throw new UserError(name ? `no repo named "${name}" found; see "kubectl kudo repo list"` : `the current repository context "${file.context}" is not configured; set one with "kubectl kudo repo context NAME"`);
+  if (!repo)
+    throw new UserError(
+      name
+        ? `no repo named "${name}" found; see "kubectl kudo repo list"`
+        : `the current repository context "${file.context}" is not configured; set one with "kubectl kudo repo context NAME"`,
+    );
   return repo;
 }

@@ -110,7 +110,8 @@ export function entryFor(pkg: Package, tgz: Uint8Array, baseUrl: string, fileNam
   };
 }
 
-const sameVersion = (a: IndexEntry, b: IndexEntry): boolean => a.name === b.name && a.operatorVersion === b.operatorVersion && (a.appVersion ?? '') === (b.appVersion ?? '');
+const sameVersion = (a: IndexEntry, b: IndexEntry): boolean =>
+  a.name === b.name && a.operatorVersion === b.operatorVersion && (a.appVersion ?? '') === (b.appVersion ?? '');
 
 /** Adds the entries of `other` that `index` does not have (local entries win). */
 export function mergeIndex(index: RepoIndex, other: RepoIndex): RepoIndex {

@@ -47,7 +47,10 @@ entries:
     assert.throws(() => findEntry(index, 'zk', undefined, '1.0.0'), /no operator version found for zk-1\.0\.0/);
   });
   it('rejects an index without apiVersion or an entry without operatorVersion', () => {
-    assert.throws(() => parseIndex('entries: {}\n', 'i.yaml'), (e: Error) => e instanceof IndexError && /no API version defined/.test(e.message));
+    assert.throws(
+      () => parseIndex('entries: {}\n', 'i.yaml'),
+      (e: Error) => e instanceof IndexError && /no API version defined/.test(e.message),
+    );
     assert.throws(() => parseIndex('apiVersion: v1\nentries:\n  a:\n  - {name: a}\n', 'i.yaml'), /package a is missing an operator version/);
     assert.throws(() => parseIndex(': : :\n- x', 'i.yaml'), /i\.yaml is not a valid repository index/);
   });
@@ -85,7 +88,10 @@ describe('repositories.yaml', () => {
     const home = mkdtempSync(join(tmpdir(), 'kudo-home-'));
     try {
       assert.equal(readRepositories(home), undefined);
-      assert.throws(() => requireRepositories(home), (e: Error) => e instanceof UserError && /kubectl kudo init/.test(e.message));
+      assert.throws(
+        () => requireRepositories(home),
+        (e: Error) => e instanceof UserError && /kubectl kudo init/.test(e.message),
+      );
       ensureHome(home);
       const file = requireRepositories(home);
       assert.equal(file.context, 'community');

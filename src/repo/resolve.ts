@@ -70,7 +70,9 @@ export async function fromRepository(name: string, opts: ResolveOptions): Promis
       continue;
     }
     if (entry.digest && sha256Hex(data) !== entry.digest.toLowerCase())
-      throw new UserError(`the package downloaded from ${url} does not match the digest in the index of repository "${repo.name}" (expected ${entry.digest}, got ${sha256Hex(data)}); the repository may be corrupt or tampered with`);
+      throw new UserError(
+        `the package downloaded from ${url} does not match the digest in the index of repository "${repo.name}" (expected ${entry.digest}, got ${sha256Hex(data)}); the repository may be corrupt or tampered with`,
+      );
     return fromTgz(data, url);
   }
   throw new UserError(`could not download ${name} ${entry.operatorVersion} from repository "${repo.name}": ${errors.join('; ') || 'the index lists no URLs'}`);

@@ -102,7 +102,9 @@ export class Executor {
   /** Number of live variables; variables below `base` belong to calling templates and are invisible. */
   private top = 0;
   private base = 0;
+  /** Current nesting of lists (template, if, with and range bodies) and pipelines: every recursion of the executor passes through one. */
   private depth = 0;
+  private readonly maxDepth: number;
   private rangeBudget: number;
   private tree: Tree;
   /** The node being evaluated, as Go's state.at() tracks it; some Go errors point here rather than at the failing expression. */
@@ -118,6 +120,7 @@ export class Executor {
     this.at = tree.root;
     this.missing = ctx.missingKey === 'error' ? Missing.Error : ctx.missingKey === 'zero' ? Missing.Zero : Missing.Default;
     this.maxOut = ctx.limits.maxOutputBytes;
+    this.maxDepth = ctx.limits.maxDepth;
     this.rangeBudget = ctx.limits.maxRangeIterations;
   }
 
@@ -215,12 +218,22 @@ export class Executor {
   }
 
   private walkList(dot: GoValue, list: ListNode): number {
+    if (++this.depth > this.maxDepth) this.tooDeep(list);
     const nodes = list.nodes;
     for (let i = 0; i < nodes.length; i++) {
       const r = this.walk(dot, nodes[i]);
-      if (r !== 0) return r;
+      if (r !== 0) {
+        this.depth--;
+        return r;
+      }
     }
+    this.depth--;
     return 0;
+  }
+
+  /** Go stops template recursion at depth 100000; we bound all nesting so the JS stack cannot run out. */
+  private tooDeep(node: Node): never {
+    this.fail(node, `exceeded maximum template depth (${this.maxDepth})`, true);
   }
 
   private printValue(node: Node, v: GoValue): void {
@@ -277,16 +290,14 @@ export class Executor {
   private walkTemplate(dot: GoValue, node: TemplateNode): void {
     const tree = this.ctx.lookup(node.name);
     if (!tree) this.fail(node, `template ${goQuote(node.name)} not defined`);
-    if (this.depth >= this.ctx.limits.maxDepth) this.fail(node, `exceeded maximum template depth (${this.ctx.limits.maxDepth})`, true);
+    if (this.depth >= this.maxDepth) this.tooDeep(node);
     const newDot = node.pipe ? this.evalPipeline(dot, node.pipe) : undefined;
     const saved = { tree: this.tree, base: this.base, top: this.top };
     // No dynamic scoping: the called template sees only its own `$`.
     this.base = this.top;
     this.push('$', newDot);
     this.tree = tree;
-    this.depth++;
     this.walkList(newDot, tree.root);
-    this.depth--;
     this.tree = saved.tree;
     this.base = saved.base;
     this.top = saved.top;
@@ -295,6 +306,7 @@ export class Executor {
   // --- expressions --------------------------------------------------------
 
   private evalPipeline(dot: GoValue, pipe: PipeNode): GoValue {
+    if (++this.depth > this.maxDepth) this.tooDeep(pipe);
     let value: Final = MISSING;
     const cmds = pipe.cmds;
     for (let i = 0; i < cmds.length; i++) {
@@ -308,6 +320,7 @@ export class Executor {
       if (pipe.isAssign) this.setVar(decl[i], v);
       else this.push(decl[i].ident[0], v);
     }
+    this.depth--;
     return v;
   }
 

@@ -28,7 +28,10 @@ export interface TemplateOptions {
   missingKey?: MissingKey;
   /** Bound on the output length (in UTF-16 code units, which is at most the UTF-8 byte count). Default 64 MiB. */
   maxOutputBytes?: number;
-  /** Bound on nested `template` calls. Go's is 100000; ours stays within the JS stack. Default 1000. */
+  /**
+   * Bound on execution nesting: every template call, if/with/range body and (parenthesised) pipeline
+   * being evaluated counts one level. Go bounds template calls at 100000; ours keeps the JS stack safe. Default 1000.
+   */
   maxDepth?: number;
   /** Bound on the total number of `range` iterations of one execution. Default 1 million. */
   maxRangeIterations?: number;

@@ -51,7 +51,14 @@ async function fails(args: string[], message: RegExp, opts?: Parameters<typeof k
   const r = await kudo(args, opts);
   assert.equal(r.code, 255, `expected kubectl kudo ${args.join(' ')} to fail: ${r.stdout}`);
   assert.match(r.stderr, message);
-  assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('Error: ')).length, 1, `one error line: ${r.stderr}`);
+  assert.equal(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('Error: ')).length,
+    1,
+    `one error line: ${r.stderr}`,
+  );
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
@@ -72,7 +79,10 @@ describe('kubectl kudo against the local control plane', { timeout: 600_000 }, (
     const ns = ['-n', 'life'];
     const installed = await ok(['install', './0.1.0', '--instance', 'hello', '--create-namespace', '--wait', ...ns]);
     assert.equal(
-      installed.split('\n').filter((l) => !l.startsWith('plan ')).join('\n'),
+      installed
+        .split('\n')
+        .filter((l) => !l.startsWith('plan '))
+        .join('\n'),
       'namespace life created\noperator life/greeter created\noperatorversion life/greeter-1.27.0-0.1.0 created\ninstance life/hello created\ninstance life/hello ready\n',
     );
     assert.match(installed, /^plan deploy, phase run, step app: COMPLETE$/m);
@@ -116,7 +126,10 @@ describe('kubectl kudo against the local control plane', { timeout: 600_000 }, (
     assert.match(diff, /^ {6}- {9}- image: nginx:1\.27\.0$/m);
     assert.match(diff, /^ {6}\+ {9}- image: nginx:1\.28\.0$/m);
 
-    await fails(['upgrade', './0.1.0', '--instance', 'hello', ...ns], /upgraded version 0\.1\.0 is the same or smaller as current version 0\.1\.0 -> not upgrading/);
+    await fails(
+      ['upgrade', './0.1.0', '--instance', 'hello', ...ns],
+      /upgraded version 0\.1\.0 is the same or smaller as current version 0\.1\.0 -> not upgrading/,
+    );
     const upgraded = await ok(['upgrade', './0.2.0', '--instance', 'hello', '--wait', ...ns]);
     assert.match(upgraded, /^operatorversion life\/greeter-1\.28\.0-0\.2\.0 created\ninstance life\/hello updated\n/);
     assert.match(await ok(['plan', 'status', '--instance', 'hello', ...ns]), /Active-Plan: "upgrade"/);
@@ -153,7 +166,10 @@ describe('kubectl kudo against the local control plane', { timeout: 600_000 }, (
       await ok(['repo', 'context', 'local']);
       assert.match(await ok(['repo', 'list']), /^\*local +\thttp:\/\/127\.0\.0\.1:\d+ *\n$/m);
       assert.equal(await ok(['search', 'greet']), 'Name   \tOperator Version\tApp Version\ngreeter\t0.2.0           \t1.28.0     \n');
-      assert.equal(await ok(['search', 'greet', '-a']), 'Name   \tOperator Version\tApp Version\ngreeter\t0.2.0           \t1.28.0     \n       \t0.1.0           \t1.27.0     \n');
+      assert.equal(
+        await ok(['search', 'greet', '-a']),
+        'Name   \tOperator Version\tApp Version\ngreeter\t0.2.0           \t1.28.0     \n       \t0.1.0           \t1.27.0     \n',
+      );
       assert.equal(await ok(['search', 'zookeeper']), 'no operators found\n');
 
       const ns = ['-n', 'repo'];

@@ -12,8 +12,16 @@ it('greeter passes its KUTTL tests', { timeout: 600_000 }, async () => {
   const env = await startLocalKudo();
   let out = '';
   try {
-    const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (out += t) }, cwd: root, env: { ...process.env, KUDO_HOME: env.home } };
-    const code = await runTestCommand([join(root, 'examples', 'operators', 'greeter', 'tests'), '--kubeconfig', env.kubeconfigPath, '--timeout', '60', '--parallel', '2'], io);
+    const io = {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (out += t) },
+      cwd: root,
+      env: { ...process.env, KUDO_HOME: env.home },
+    };
+    const code = await runTestCommand(
+      [join(root, 'examples', 'operators', 'greeter', 'tests'), '--kubeconfig', env.kubeconfigPath, '--timeout', '60', '--parallel', '2'],
+      io,
+    );
     assert.equal(code, 0, out);
     assert.match(out, /2 tests: 2 passed, 0 failed/);
   } finally {

@@ -35,6 +35,7 @@ function walk(value: unknown, key: string | undefined): unknown {
   if (typeof value === 'string') {
     if (key === 'resourceVersion' && /^\d+$/.test(value)) return '<rv>';
     if (key === 'continue' && value) return '<continue>';
+    if (key === 'serverAddress') return '<server-address>';
     if (key === 'token' || key === 'caBundle' || key === 'ca.crt') return '<secret>';
     return text(value);
   }
@@ -44,6 +45,10 @@ function walk(value: unknown, key: string | undefined): unknown {
 /** kubectl's output with placeholders; ages and resourceVersions too. */
 export function normalizeText(s: string): string {
   return text(s)
+    .replace(/("serverAddress":\s*)"[^"]*"/g, '$1"<server-address>"')
+    // kubectl diff's temporary folders and file times.
+    .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, '/tmp/$1-<n>')
+    .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, '<time>')
     .replace(/(resourceVersion"?:\s*)"\d+"/g, '$1"<rv>"')
     .replace(/(\s)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(?=\s|$)/gm, (m, space: string, ...units: (string | undefined)[]) =>
       units.slice(0, 4).some(Boolean) ? `${space}<age>` : m,

@@ -57,7 +57,11 @@ export async function startCommand(ctx: CliContext, cmd: ParsedCommand): Promise
   rmSync(kubeconfig, { force: true });
   const fd = openSync(log, 'w');
   const bin = join(ctx.io.env.KUDO_BIN_DIR ?? '', 'kubectl-kudo');
-  const child = spawn(process.execPath, [bin, 'cluster', 'start', ...args, '--kubeconfig', kubeconfig], { detached: true, stdio: ['ignore', fd, fd], env: ctx.io.env as NodeJS.ProcessEnv });
+  const child = spawn(process.execPath, [bin, 'cluster', 'start', ...args, '--kubeconfig', kubeconfig], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: ctx.io.env as NodeJS.ProcessEnv,
+  });
   closeSync(fd);
   child.unref();
   writeFileSync(pidFile(ctx), JSON.stringify({ pid: child.pid ?? 0, kubeconfig, log } satisfies State));
@@ -66,7 +70,9 @@ export async function startCommand(ctx: CliContext, cmd: ParsedCommand): Promise
     if (!alive(child.pid!) || Date.now() > deadline) throw new UserError(`the local control plane did not start; see its log ${log}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  ctx.out(`Local control plane started in the background (pid ${child.pid}).\nUse it with:\n  export KUBECONFIG=${kubeconfig}\nStop it with: kubectl kudo cluster stop\n`);
+  ctx.out(
+    `Local control plane started in the background (pid ${child.pid}).\nUse it with:\n  export KUBECONFIG=${kubeconfig}\nStop it with: kubectl kudo cluster stop\n`,
+  );
   return 0;
 }
 

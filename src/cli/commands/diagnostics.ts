@@ -110,7 +110,9 @@ export async function collectCommand(ctx: CliContext, cmd: ParsedCommand): Promi
     c.write(instDir, `${inst.metadata.name}.yaml`, stringify(inst));
     await c.pods(instDir, ns, `${OPERATOR_LABEL}=${opName}`);
     await c.lists(instDir, ns, `${OPERATOR_LABEL}=${opName}`);
-    const children = (await listKudo<typeof instance>(cluster, 'Instance', ns)).filter((i) => (i.metadata.ownerReferences ?? []).some((r) => r.uid === inst.metadata.uid));
+    const children = (await listKudo<typeof instance>(cluster, 'Instance', ns)).filter((i) =>
+      (i.metadata.ownerReferences ?? []).some((r) => r.uid === inst.metadata.uid),
+    );
     for (const child of children) await collectInstance(child, opDir);
   };
   await collectInstance(instance, root);
@@ -122,7 +124,12 @@ export async function collectCommand(ctx: CliContext, cmd: ParsedCommand): Promi
     if (!kudoNs) throw new Error(`no namespace labelled ${MANAGER_APP_LABEL}=${MANAGER_APP_VALUE} (is KUDO's manager installed with "kubectl kudo init"?)`);
     const selector = `${MANAGER_APP_LABEL}=${MANAGER_APP_VALUE}`;
     await c.pods(kudoDir, kudoNs, selector);
-    await c.lists(kudoDir, kudoNs, selector, LISTS.filter(([f]) => ['servicelist', 'deploymentlist', 'statefulsetlist', 'serviceaccountlist'].includes(f)));
+    await c.lists(
+      kudoDir,
+      kudoNs,
+      selector,
+      LISTS.filter(([f]) => ['servicelist', 'deploymentlist', 'statefulsetlist', 'serviceaccountlist'].includes(f)),
+    );
   });
   ctx.out(`Diagnostics written to ${target}\n`);
   if (c.errors.length) {

@@ -36,7 +36,8 @@ function stripVolatile(obj: KubeObject): Record<string, unknown> {
 export function projectOnto(desired: unknown, live: unknown): unknown {
   if (desired && live && typeof desired === 'object' && typeof live === 'object' && !Array.isArray(desired) && !Array.isArray(live)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(desired)) if (Object.hasOwn(live, k)) out[k] = projectOnto((desired as Record<string, unknown>)[k], (live as Record<string, unknown>)[k]);
+    for (const k of Object.keys(desired))
+      if (Object.hasOwn(live, k)) out[k] = projectOnto((desired as Record<string, unknown>)[k], (live as Record<string, unknown>)[k]);
     return out;
   }
   if (Array.isArray(desired) && Array.isArray(live) && desired.length === live.length) return desired.map((d, i) => projectOnto(d, live[i]));
@@ -69,11 +70,18 @@ export async function diffCommand(ctx: CliContext, cmd: ParsedCommand): Promise<
   const oldOv = await requireOperatorVersion(cluster, instance);
   let newOv: OperatorVersion = oldOv;
   if (cmd.positional.length) {
-    const opts = { cwd: ctx.io.cwd, home: ctx.settings.home, repo: cmd.flags.repo as string, appVersion: cmd.flags['app-version'] as string, operatorVersion: cmd.flags['operator-version'] as string };
+    const opts = {
+      cwd: ctx.io.cwd,
+      home: ctx.settings.home,
+      repo: cmd.flags.repo as string,
+      appVersion: cmd.flags['app-version'] as string,
+      operatorVersion: cmd.flags['operator-version'] as string,
+    };
     const tree = await resolveDependencies(await resolvePackage(cmd.positional[0], opts), opts);
     newOv = { ...tree.root.resources.operatorVersion, metadata: { ...tree.root.resources.operatorVersion.metadata, namespace: ns } };
   }
-  if (!cmd.positional.length && !Object.keys(params).length && !cmd.flags.plan) throw new UsageError('nothing to compare: give parameters (-p), a package to upgrade to, or --plan');
+  if (!cmd.positional.length && !Object.keys(params).length && !cmd.flags.plan)
+    throw new UsageError('nothing to compare: give parameters (-p), a package to upgrade to, or --plan');
 
   const updated: Instance = structuredClone(instance);
   updated.spec = { ...updated.spec, operatorVersion: { name: newOv.metadata.name }, parameters: { ...instance.spec?.parameters, ...params } };
@@ -94,7 +102,12 @@ export async function diffCommand(ctx: CliContext, cmd: ParsedCommand): Promise<
   }
   if (newOv !== oldOv) ctx.out(`operator version: ${oldOv.metadata.name} -> ${newOv.metadata.name}\n`);
   ctx.out(`plan ${plan} would run:\n`);
-  const rendered = renderOperatorVersionPlan(newOv.spec?.operator?.name ?? '', newOv.spec ?? {}, { plan, instanceName: name, namespace: ns, parameters: values(updated) });
+  const rendered = renderOperatorVersionPlan(newOv.spec?.operator?.name ?? '', newOv.spec ?? {}, {
+    plan,
+    instanceName: name,
+    namespace: ns,
+    parameters: values(updated),
+  });
   let changes = 0;
   for (const t of rendered.tasks) {
     ctx.out(`${t.phase}/${t.step}/${t.task} [${t.kind}]\n`);

@@ -23,11 +23,25 @@ export async function getCommand(ctx: CliContext, cmd: ParsedCommand): Promise<n
       listKudo<Instance>(cluster, 'Instance', ns),
     ]);
     if (format) ctx.out(await formatObjects([...operators, ...ovs, ...instances], format));
-    else ctx.out(allTree(ns, operators.map((o) => o.metadata.name ?? ''), ovs, instances));
+    else
+      ctx.out(
+        allTree(
+          ns,
+          operators.map((o) => o.metadata.name ?? ''),
+          ovs,
+          instances,
+        ),
+      );
     return 0;
   }
   const items = await listKudo(cluster, KINDS[what as keyof typeof KINDS], ns);
   if (format) ctx.out(await formatObjects(items, format));
-  else ctx.out(listTree(`List of current installed ${what} in namespace "${ns}":`, items.map((i) => i.metadata.name ?? '')));
+  else
+    ctx.out(
+      listTree(
+        `List of current installed ${what} in namespace "${ns}":`,
+        items.map((i) => i.metadata.name ?? ''),
+      ),
+    );
   return 0;
 }

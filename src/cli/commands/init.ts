@@ -39,7 +39,11 @@ async function certManagerApi(cluster: Cluster): Promise<string | undefined> {
     ['certificates.cert-manager.io', ['cert-manager.io/v1', 'cert-manager.io/v1beta1', 'cert-manager.io/v1alpha3', 'cert-manager.io/v1alpha2']],
     ['certificates.certmanager.k8s.io', ['certmanager.k8s.io/v1alpha1']],
   ] as const) {
-    const obj = await cluster.get<KubeObject & { spec?: { versions?: { name: string; served?: boolean }[] } }>({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: crd });
+    const obj = await cluster.get<KubeObject & { spec?: { versions?: { name: string; served?: boolean }[] } }>({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      name: crd,
+    });
     if (!obj) continue;
     const served = new Set((obj.spec?.versions ?? []).filter((v) => v.served !== false).map((v) => v.name));
     const found = apiVersions.find((av) => served.has(av.split('/')[1]));
@@ -63,15 +67,22 @@ async function verifyInstallation(cluster: Cluster, objects: KubeObject[]): Prom
   const problems: string[] = [];
   for (const o of objects) {
     if (o.kind === 'Secret' || o.kind === 'Issuer' || o.kind === 'Certificate') continue;
-    const live = await cluster.get<KubeObject & { status?: Record<string, unknown> }>({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+    const live = await cluster.get<KubeObject & { status?: Record<string, unknown> }>({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      namespace: o.metadata.namespace,
+      name: o.metadata.name,
+    });
     if (!live) {
       problems.push(`${describe(o)} is not installed`);
       continue;
     }
     const conditions = (live.status?.conditions ?? []) as { type: string; status: string }[];
-    if (o.kind === 'CustomResourceDefinition' && !conditions.some((c) => c.type === 'Established' && c.status === 'True')) problems.push(`${describe(o)} is not established`);
+    if (o.kind === 'CustomResourceDefinition' && !conditions.some((c) => c.type === 'Established' && c.status === 'True'))
+      problems.push(`${describe(o)} is not established`);
     if (o.kind === 'Namespace' && live.status?.phase && live.status.phase !== 'Active') problems.push(`namespace ${o.metadata.name} is ${live.status.phase}`);
-    if (o.kind === 'Deployment' && !((live.status?.availableReplicas as number | undefined) ?? 0)) problems.push(`the manager deployment ${describe(o)} is not available yet`);
+    if (o.kind === 'Deployment' && !((live.status?.availableReplicas as number | undefined) ?? 0))
+      problems.push(`the manager deployment ${describe(o)} is not available yet`);
   }
   return problems;
 }
@@ -128,7 +139,10 @@ export async function initCommand(ctx: CliContext, cmd: ParsedCommand): Promise<
   }
   if (namespace !== DEFAULT_NAMESPACE && !f['crd-only']) {
     const ns = await cluster!.get<KubeObject & { status?: { phase?: string } }>({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
-    if (!ns) throw new UserError(`Namespace ${namespace} does not exist - KUDO expects that any namespace except the default ${DEFAULT_NAMESPACE} is created beforehand`);
+    if (!ns)
+      throw new UserError(
+        `Namespace ${namespace} does not exist - KUDO expects that any namespace except the default ${DEFAULT_NAMESPACE} is created beforehand`,
+      );
     if (ns.status?.phase === 'Terminating') throw new UserError(`Namespace ${namespace} is being terminated - Wait until it is fully gone and retry`);
   }
   if (upgrade) {

@@ -30,7 +30,8 @@ async function resolveArg(ctx: CliContext, cmd: ParsedCommand, verb: string): Pr
 export async function checkKubernetesVersion(cluster: Cluster, pkg: ResolvedPackage): Promise<void> {
   const wanted = pkg.pkg.operator.kubernetesVersion ?? '';
   const want = parseSemver(wanted);
-  if (!want) throw new UserError(`unable to parse operators kubernetes version: "${wanted}" is not a semantic version (set kubernetesVersion in operator.yaml)`);
+  if (!want)
+    throw new UserError(`unable to parse operators kubernetes version: "${wanted}" is not a semantic version (set kubernetesVersion in operator.yaml)`);
   const res = await cluster.request('GET', '/version');
   const gitVersion = (res.body as { gitVersion?: string } | undefined)?.gitVersion ?? '';
   const have = parseSemver(gitVersion.replace(/[+].*$/, '').replace(/-.*$/, ''));
@@ -69,7 +70,14 @@ async function installDependency(ctx: CliContext, cluster: Cluster, ns: string, 
   }
 }
 
-async function createNamespace(ctx: CliContext, cluster: Cluster, ns: string, pkg: ResolvedPackage, instanceName: string, params: Record<string, string>): Promise<void> {
+async function createNamespace(
+  ctx: CliContext,
+  cluster: Cluster,
+  ns: string,
+  pkg: ResolvedPackage,
+  instanceName: string,
+  params: Record<string, string>,
+): Promise<void> {
   let namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
   const manifest = pkg.pkg.operator.namespaceManifest;
   if (manifest) {
@@ -105,7 +113,8 @@ async function createNamespace(ctx: CliContext, cluster: Cluster, ns: string, pk
 /** The OperatorVersion already in the cluster for --in-cluster: the highest matching version of the operator. */
 async function inClusterPackage(cluster: Cluster, ns: string, name: string, appVersion?: string, operatorVersion?: string): Promise<OperatorVersion> {
   const candidates = (await listKudo<OperatorVersion>(cluster, 'OperatorVersion', ns)).filter(
-    (ov) => ov.spec?.operator?.name === name && (!appVersion || ov.spec?.appVersion === appVersion) && (!operatorVersion || ov.spec?.version === operatorVersion),
+    (ov) =>
+      ov.spec?.operator?.name === name && (!appVersion || ov.spec?.appVersion === appVersion) && (!operatorVersion || ov.spec?.version === operatorVersion),
   );
   candidates.sort((a, b) => {
     const x = parseSemver(a.spec?.version);
@@ -121,7 +130,8 @@ export async function installCommand(ctx: CliContext, cmd: ParsedCommand): Promi
   const params = parameterValues(ctx, cmd);
   const skipInstance = cmd.flags['skip-instance'] as boolean;
   const inCluster = cmd.flags['in-cluster'] as boolean;
-  if (inCluster && (skipInstance || cmd.flags.repo)) throw new UsageError("you can't use skip-instance or repo option when installing from in-cluster operators");
+  if (inCluster && (skipInstance || cmd.flags.repo))
+    throw new UsageError("you can't use skip-instance or repo option when installing from in-cluster operators");
   if (cmd.given.has('wait-time') && !cmd.flags.wait) throw new UsageError('--wait-time is only useful together with --wait');
   const cluster = await ctx.cluster();
   const ns = await ctx.namespace();
@@ -157,7 +167,8 @@ export async function installCommand(ctx: CliContext, cmd: ParsedCommand): Promi
   instance.metadata.namespace = ns;
   instance.spec = { ...instance.spec, parameters: params };
   const name = instance.metadata.name!;
-  if (await getInstance(cluster, ns, name)) throw new UserError(`cannot install instance '${name}' because an instance of that name already exists in namespace ${ns}`);
+  if (await getInstance(cluster, ns, name))
+    throw new UserError(`cannot install instance '${name}' because an instance of that name already exists in namespace ${ns}`);
   try {
     await cluster.create(instance);
   } catch (e) {
@@ -185,16 +196,21 @@ export async function upgradeCommand(ctx: CliContext, cmd: ParsedCommand): Promi
   const current = await requireOperatorVersion(cluster, instance);
   const opName = pkg.pkg.operator.name ?? '';
   if (current.spec?.operator?.name && current.spec.operator.name !== opName)
-    throw new UserError(`instance ${ns}/${name} runs operator ${current.spec.operator.name}, not ${opName}; upgrade it with a package of ${current.spec.operator.name}`);
+    throw new UserError(
+      `instance ${ns}/${name} runs operator ${current.spec.operator.name}, not ${opName}; upgrade it with a package of ${current.spec.operator.name}`,
+    );
   const newVersion = pkg.pkg.operator.operatorVersion ?? '';
   const next = parseSemver(newVersion);
   if (!next) throw new UserError(`the operatorVersion "${newVersion}" of ${pkg.source} is not a semantic version`);
   const old = parseSemver(current.spec?.version);
-  if (old && compareSemver(next, old) <= 0) throw new UserError(`upgraded version ${newVersion} is the same or smaller as current version ${current.spec?.version} -> not upgrading`);
+  if (old && compareSemver(next, old) <= 0)
+    throw new UserError(`upgraded version ${newVersion} is the same or smaller as current version ${current.spec?.version} -> not upgrading`);
   await checkKubernetesVersion(cluster, pkg);
   await installOperatorVersion(ctx, cluster, ns, pkg, tree.dependencies);
   const before = planUids(instance);
-  await cluster.patch(ref('Instance', ns, name), 'merge', { spec: { operatorVersion: { name: pkg.resources.operatorVersion.metadata.name }, ...(Object.keys(params).length ? { parameters: params } : {}) } });
+  await cluster.patch(ref('Instance', ns, name), 'merge', {
+    spec: { operatorVersion: { name: pkg.resources.operatorVersion.metadata.name }, ...(Object.keys(params).length ? { parameters: params } : {}) },
+  });
   ctx.out(`instance ${ns}/${name} updated\n`);
   if (cmd.flags.wait) {
     await followPlan(ctx, cluster, { namespace: ns, name, timeoutMs: (cmd.flags['wait-time'] as number) * 1000, previousUids: before });

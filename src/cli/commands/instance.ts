@@ -37,7 +37,10 @@ export async function uninstallCommand(ctx: CliContext, cmd: ParsedCommand): Pro
   if (cmd.flags.wait) {
     const deadline = Date.now() + (cmd.flags['wait-time'] as number) * 1000;
     while (await getInstance(cluster, ns, name)) {
-      if (Date.now() > deadline) throw new UserError(`instance ${ns}/${name} is still being deleted after ${cmd.flags['wait-time']}s (its cleanup plan may be stuck; see "kubectl kudo plan status --instance ${name}")`);
+      if (Date.now() > deadline)
+        throw new UserError(
+          `instance ${ns}/${name} is still being deleted after ${cmd.flags['wait-time']}s (its cleanup plan may be stuck; see "kubectl kudo plan status --instance ${name}")`,
+        );
       await new Promise((r) => setTimeout(r, 500));
     }
     ctx.out(`instance ${ns}/${name} removed\n`);

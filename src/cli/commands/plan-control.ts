@@ -37,7 +37,10 @@ export async function abortCommand(ctx: CliContext, cmd: ParsedCommand): Promise
   const instance = await requireInstance(cluster, ns, name);
   const running = instance.spec?.planExecution?.planName;
   const plan = (cmd.flags.name as string | undefined) || running;
-  if (!plan || plan !== running) throw new UserError(plan ? `plan ${plan} is not running for instance ${ns}/${name}; nothing to abort` : `no plan is running for instance ${ns}/${name}; nothing to abort`);
+  if (!plan || plan !== running)
+    throw new UserError(
+      plan ? `plan ${plan} is not running for instance ${ns}/${name}; nothing to abort` : `no plan is running for instance ${ns}/${name}; nothing to abort`,
+    );
   const after = await requestControl(ctx, cluster, ns, name, PLAN_CONTROL.abort, plan);
   if (!after) throw new UserError(`abort of plan ${plan} requested, but the KUDO manager has not acted on it within 15s; is the manager running?`);
   ctx.out(`Aborted ${plan} plan for ${ns}/${name} instance; it can be retried with "kubectl kudo plan retry --instance ${name}"\n`);
@@ -51,8 +54,12 @@ export async function retryCommand(ctx: CliContext, cmd: ParsedCommand): Promise
   const instance = await requireInstance(cluster, ns, name);
   const plan = (cmd.flags.name as string | undefined) || lastExecutedPlan(instance.status)?.name;
   const status = plan ? instance.status?.planStatus?.[plan]?.status : undefined;
-  if (!plan || status !== 'FATAL_ERROR') throw new UserError(`plan ${plan ?? '(none)'} of instance ${ns}/${name} has not failed (it is ${status ?? 'not run'}); only a plan in FATAL_ERROR can be retried`);
-  if (instance.spec?.planExecution?.planName) throw new UserError(`plan ${instance.spec.planExecution.planName} is running for instance ${ns}/${name}; wait for it or abort it first`);
+  if (!plan || status !== 'FATAL_ERROR')
+    throw new UserError(
+      `plan ${plan ?? '(none)'} of instance ${ns}/${name} has not failed (it is ${status ?? 'not run'}); only a plan in FATAL_ERROR can be retried`,
+    );
+  if (instance.spec?.planExecution?.planName)
+    throw new UserError(`plan ${instance.spec.planExecution.planName} is running for instance ${ns}/${name}; wait for it or abort it first`);
   const before = planUids(instance);
   const after = await requestControl(ctx, cluster, ns, name, PLAN_CONTROL.retry, plan);
   if (!after) throw new UserError(`retry of plan ${plan} requested, but the KUDO manager has not acted on it within 15s; is the manager running?`);

@@ -52,7 +52,11 @@ export async function triggerCommand(ctx: CliContext, cmd: ParsedCommand): Promi
   const instance = await requireInstance(cluster, ns, name);
   const ov = await requireOperatorVersion(cluster, instance);
   if (!Object.hasOwn(ov.spec?.plans ?? {}, plan))
-    throw new UserError(`plan ${plan} does not exist in operator version ${ov.metadata.name}; it has: ${Object.keys(ov.spec?.plans ?? {}).sort().join(', ')}`);
+    throw new UserError(
+      `plan ${plan} does not exist in operator version ${ov.metadata.name}; it has: ${Object.keys(ov.spec?.plans ?? {})
+        .sort()
+        .join(', ')}`,
+    );
   const before = planUids(instance);
   await cluster.patch(ref('Instance', ns, name), 'merge', { spec: { planExecution: { planName: plan, uid: randomUUID() } } });
   ctx.out(`Triggered ${plan} plan for ${ns}/${name} instance\n`);

@@ -91,8 +91,11 @@ export async function repoIndexCommand(ctx: CliContext, cmd: ParsedCommand): Pro
   const repos = () => repositoriesOrDefault(ctx.settings.home);
   const baseUrl = cmd.flags['url-repo'] ? pickRepository(repos(), cmd.flags['url-repo'] as string).url : (cmd.flags.url as string);
   let index = indexFolder(dir, baseUrl, (line) => ctx.out(line + '\n'));
-  if (!Object.keys(index.entries).length) throw new UserError(`no packages discovered in ${cmd.positional[0]} (expected .tgz files made with "kubectl kudo package create")`);
-  const merge = cmd.flags['merge-repo'] ? joinUrl(pickRepository(repos(), cmd.flags['merge-repo'] as string).url, 'index.yaml') : (cmd.flags.merge as string | undefined);
+  if (!Object.keys(index.entries).length)
+    throw new UserError(`no packages discovered in ${cmd.positional[0]} (expected .tgz files made with "kubectl kudo package create")`);
+  const merge = cmd.flags['merge-repo']
+    ? joinUrl(pickRepository(repos(), cmd.flags['merge-repo'] as string).url, 'index.yaml')
+    : (cmd.flags.merge as string | undefined);
   if (merge) {
     const source = isUrl(merge) ? merge : ctx.path(merge);
     index = mergeIndex(index, parseIndex((await fetchBytes(source)).toString('utf8'), merge));
@@ -107,7 +110,8 @@ export function searchText(index: RepoIndex, criteria: string, allVersions: bool
   const found = searchIndex(index, criteria);
   if (!found.length) return undefined;
   const rows = [['Name', 'Operator Version', 'App Version']];
-  for (const list of found) (allVersions ? list : list.slice(0, 1)).forEach((e, i) => rows.push([i === 0 ? e.name : '', e.operatorVersion, e.appVersion ?? '']));
+  for (const list of found)
+    (allVersions ? list : list.slice(0, 1)).forEach((e, i) => rows.push([i === 0 ? e.name : '', e.operatorVersion, e.appVersion ?? '']));
   return table(rows);
 }
 

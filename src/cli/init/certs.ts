@@ -12,7 +12,13 @@ export function webhookCertificates(commonName: string, opts: { dnsNames?: strin
   const caKey = generateKeyPair('rsa', 2048);
   const notAfter = opts.days ?? 7;
   // The CA gets its own name: a certificate whose issuer equals its subject looks self-signed to some verifiers (Node's).
-  const caPem = createCertificate({ subject: { commonName: `kudo-webhook-ca (${commonName})` }, isCA: true, notAfter, publicKey: caKey.publicKey, selfSignKey: caKey.privateKey });
+  const caPem = createCertificate({
+    subject: { commonName: `kudo-webhook-ca (${commonName})` },
+    isCA: true,
+    notAfter,
+    publicKey: caKey.publicKey,
+    selfSignKey: caKey.privateKey,
+  });
   const key = generateKeyPair('rsa', 2048);
   const certPem = createCertificate({
     subject: { commonName },

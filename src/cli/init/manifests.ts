@@ -69,7 +69,8 @@ export function managerObjects(o: InitOptions): KubeObject[] {
   const ns = o.namespace;
   const host = `${SERVICE_NAME}.${ns}.svc`;
   const objects: KubeObject[] = [];
-  if (ns === DEFAULT_NAMESPACE) objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGER_APP_LABEL]: MANAGER_APP_VALUE } } });
+  if (ns === DEFAULT_NAMESPACE)
+    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGER_APP_LABEL]: MANAGER_APP_VALUE } } });
   if (o.serviceAccount === DEFAULT_SERVICE_ACCOUNT) {
     objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: o.serviceAccount, namespace: ns, labels } });
     objects.push(managerClusterRole());

@@ -48,6 +48,10 @@ const installed = new WeakSet<ResourceType>();
 
 function installOn(t: ResourceType): void {
   if (t.custom || installed.has(t)) return;
+  installed.add(t);
+  // Types of different registries can share one hooks object; wrap a copy so each control
+  // plane in a process gets the tables once.
+  t.hooks = { ...t.hooks };
   const key = kindKey(t);
   const rules = DEFAULTS[key];
   const special = SPECIAL[key];

@@ -49,6 +49,9 @@ export function goShape(obj: Record<string, unknown>, apiVersion: string, kind: 
   if (root) shape(obj, root, true);
 }
 
+const ZERO_TIMES = new Set(['meta.v1.Time', 'meta.v1.MicroTime']);
+const ZERO_SCALARS: Record<string, unknown> = { string: '', bool: false, int32: 0, int64: 0, double: 0, float: 0 };
+
 /** Whether Go leaves an `omitempty` field out: nil, empty lists and maps, zero scalars (never structs). */
 function omitted(field: FieldInfo, v: unknown): boolean {
   if (!field.omitempty) return false;
@@ -66,6 +69,13 @@ function shape(value: unknown, msg: MessageSchema, root = false): void {
     if (!root && field.type === 'meta.v1.ObjectMeta' && field.goKind === 'value') {
       const meta = (o[key] && typeof o[key] === 'object' ? o[key] : (o[key] = {})) as Record<string, unknown>;
       if (!('creationTimestamp' in meta)) meta.creationTimestamp = null;
+    }
+    if (!(key in o) && field.goKind === 'value') {
+      // Go writes every struct field that is not a pointer: nested structs (even empty),
+      // zero times as null, and zero scalars unless omitempty.
+      if (field.message && !OPAQUE.has(field.type)) o[key] = {};
+      else if (ZERO_TIMES.has(field.type)) o[key] = null;
+      else if (!field.omitempty && ZERO_SCALARS[field.type] !== undefined) o[key] = ZERO_SCALARS[field.type];
     }
     if (!(key in o)) continue;
     const v = o[key];

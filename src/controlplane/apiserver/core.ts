@@ -420,7 +420,9 @@ export class ApiCore {
       );
     const plan = t.hooks.beforeDelete?.(stored, opts) ?? {};
     // Graceful deletion (pods on a node): marked now, removed by a later delete with grace 0.
-    const grace = Math.max(0, opts.gracePeriodSeconds ?? plan.gracePeriodSeconds ?? 0);
+    // Only pods on a node are deleted gracefully; everything else goes at once whatever the grace period asked.
+    const graceful = t.kind === 'Pod' && !t.group && !!(stored.spec as { nodeName?: string } | undefined)?.nodeName;
+    const grace = graceful ? Math.max(0, opts.gracePeriodSeconds ?? plan.gracePeriodSeconds ?? 0) : 0;
     const finalizers = [...(stored.metadata.finalizers ?? [])];
     const policy = opts.propagationPolicy;
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');

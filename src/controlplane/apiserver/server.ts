@@ -28,6 +28,9 @@ import { readPath, toTable } from './table.js';
 import { serverSideApply } from './apply.js';
 import type { RequestGate } from '../auth/access.js';
 
+/** Bytes queued for one watch before it is closed as too slow. */
+const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
+
 /** Kubernetes' limit on request bodies (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
 
@@ -547,8 +550,11 @@ export class ApiServer {
       } else {
         line = encodeShared(e);
       }
-      if (started) res.write(line);
-      else queue.push(line);
+      if (!started) queue.push(line);
+      // A watcher that stops reading is closed (as the API server drops slow watchers) rather
+      // than buffering without bound; the client re-lists and watches again.
+      else if (res.writableLength > MAX_WATCH_BACKLOG) finish();
+      else res.write(line);
     };
     // Errors (410, bad selectors) surface before the 200 is sent.
     const stop = this.core.watch(
@@ -706,7 +712,8 @@ function mediaType(req: IncomingMessage): string {
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const text = JSON.stringify(body);
+  // Go's JSON encoder ends every document with a newline.
+  const text = JSON.stringify(body) + '\n';
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
 }

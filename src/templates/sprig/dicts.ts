@@ -1,6 +1,6 @@
 /** Sprig v2.22 dictionary functions (dict.go; merges follow mergo 0.3.9 as KUDO vendors it). */
 import { compareGoStrings } from '../fmt.js';
-import { isGoMap, setSliceType, type FuncMap, type GoMap, type GoValue } from '../values.js';
+import { FuncError, isGoMap, setSliceType, type FuncMap, type GoMap, type GoValue } from '../values.js';
 import { isEmpty, strval } from './conv.js';
 import { def } from './strings.js';
 
@@ -48,7 +48,7 @@ const asMap = (m: GoValue): GoMap => (m === null || m === undefined ? {} : (m as
 export const dictFuncs: FuncMap = {
   dict: def([], dict, 'interface {}'),
   set: def([MAP, 'string', 'interface {}'], (d: GoMap | null, key: string, value: GoValue) => {
-    if (d === null) throw new Error('assignment to entry in nil map');
+    if (d === null) throw new FuncError('assignment to entry in nil map');
     d[key] = value;
     return d;
   }),

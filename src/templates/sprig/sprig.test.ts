@@ -219,6 +219,7 @@ test('dict functions', () => {
   assert.equal(formatValue(call('values', { b: 1, a: 2 })), '[2 1]');
   assert.equal(formatValue(call('pick', { a: 1, b: 2, c: 3 }, 'a', 'c', 'z')), 'map[a:1 c:3]');
   assert.equal(formatValue(call('omit', { a: 1, b: 2, c: 3 }, 'a')), 'map[b:2 c:3]');
+  throwsFuncError(() => call('set', null, 'k', int(1)), /assignment to entry in nil map/);
 });
 
 test('merge keeps destination values; mergeOverwrite replaces them (mergo 0.3.9)', () => {
