@@ -69,12 +69,13 @@ export async function main(args: string[]): Promise<number> {
       KUDO_HOME: local.home,
       PATH: `${join(root, 'bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     };
-    const install = spawnSync(process.execPath, [bin, 'install', join(root, 'examples', 'operators', 'greeter', '0.1.0'), '--instance', 'bench', '--wait'], {
+    const install = await exec(
+      process.execPath,
+      [bin, 'install', join(root, 'examples', 'operators', 'greeter', '0.1.0'), '--instance', 'bench', '--wait'],
       env,
-      encoding: 'utf8',
-    });
-    if (install.status !== 0) {
-      console.error(`could not install the example operator: ${install.stderr}`);
+    );
+    if (install.code !== 0) {
+      console.error(`could not install the example operator: ${install.output}`);
       return 1;
     }
     const results = [

@@ -98,14 +98,36 @@ async function runOnce(count: number, workers: number, profileDir?: string): Pro
     for (const crd of kudoCRDs()) await cluster.create(crd);
     for (let i = 0; i < 100; i++) {
       cluster.invalidateDiscovery();
-      if (await cluster.resourceFor('kudo.dev/v1beta1', 'Instance').then(() => true, () => false)) break;
+      if (
+        await cluster.resourceFor('kudo.dev/v1beta1', 'Instance').then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 20));
     }
     // Webhook certificate and registration, as `kubectl kudo init` does.
     const caKey = generateKeyPair('ecdsa');
-    const caPem = createCertificate({ subject: { commonName: 'bench-ca' }, isCA: true, publicKey: caKey.publicKey, selfSignKey: caKey.privateKey, notAfter: 1 });
+    const caPem = createCertificate({
+      subject: { commonName: 'bench-ca' },
+      isCA: true,
+      publicKey: caKey.publicKey,
+      selfSignKey: caKey.privateKey,
+      notAfter: 1,
+    });
     const key = generateKeyPair('ecdsa');
-    writeFileSync(join(dir, 'tls.crt'), createCertificate({ subject: { commonName: '127.0.0.1' }, ipAddresses: ['127.0.0.1'], extKeyUsage: ['serverAuth'], publicKey: key.publicKey, issuer: { certPem: caPem, privateKey: caKey.privateKey }, notAfter: 1 }));
+    writeFileSync(
+      join(dir, 'tls.crt'),
+      createCertificate({
+        subject: { commonName: '127.0.0.1' },
+        ipAddresses: ['127.0.0.1'],
+        extKeyUsage: ['serverAuth'],
+        publicKey: key.publicKey,
+        issuer: { certPem: caPem, privateKey: caKey.privateKey },
+        notAfter: 1,
+      }),
+    );
     writeFileSync(join(dir, 'tls.key'), key.privateKeyPem);
     writeFileSync(join(dir, 'kubeconfig'), cp.kubeconfig);
     const [webhookPort, metricsPort] = [await freePort(), await freePort()];
@@ -139,13 +161,34 @@ async function runOnce(count: number, workers: number, profileDir?: string): Pro
           { name: 'web', kind: 'Apply', spec: { resources: ['deployment.yaml'] } },
           { name: 'svc', kind: 'Apply', spec: { resources: ['service.yaml'] } },
         ],
-        plans: { deploy: { strategy: 'serial', phases: [{ name: 'main', strategy: 'serial', steps: ['config', 'web', 'svc'].map((s) => ({ name: s, tasks: [s] })) }] } },
+        plans: {
+          deploy: { strategy: 'serial', phases: [{ name: 'main', strategy: 'serial', steps: ['config', 'web', 'svc'].map((s) => ({ name: s, tasks: [s] })) }] },
+        },
       },
     });
 
     child = spawn(
       process.execPath,
-      [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', join(root, 'src/manager/main.ts'), '--kubeconfig', join(dir, 'kubeconfig'), '--webhook-port', String(webhookPort), '--webhook-cert-dir', dir, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '0', '--workers', String(workers), '--log-level', 'warn'],
+      [
+        ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+        '--import',
+        'tsx',
+        join(root, 'src/manager/main.ts'),
+        '--kubeconfig',
+        join(dir, 'kubeconfig'),
+        '--webhook-port',
+        String(webhookPort),
+        '--webhook-cert-dir',
+        dir,
+        '--metrics-addr',
+        `127.0.0.1:${metricsPort}`,
+        '--health-addr',
+        '0',
+        '--workers',
+        String(workers),
+        '--log-level',
+        'warn',
+      ],
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     // Ready once /metrics answers and the informers have listed.
@@ -157,7 +200,12 @@ async function runOnce(count: number, workers: number, profileDir?: string): Pro
     await new Promise((r) => setTimeout(r, 300));
     before = await metricsText(metricsPort);
     // One instance first, so the figures show steady state rather than module loading and first connections.
-    await cluster.create({ apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', metadata: { name: 'warm-up', namespace: 'default' }, spec: { operatorVersion: { name: 'bench-0.1.0' } } });
+    await cluster.create({
+      apiVersion: 'kudo.dev/v1beta1',
+      kind: 'Instance',
+      metadata: { name: 'warm-up', namespace: 'default' },
+      spec: { operatorVersion: { name: 'bench-0.1.0' } },
+    });
     for (let i = 0; i < 600; i++) {
       const w = await cluster.get<Instance>({ apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', namespace: 'default', name: 'warm-up' });
       if (w?.status?.planStatus?.deploy?.status === 'COMPLETE' && !w.spec?.planExecution?.planName) break;
@@ -184,7 +232,14 @@ async function runOnce(count: number, workers: number, profileDir?: string): Pro
     const started = performance.now();
     const creates: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) {
-      creates.push(cluster.create({ apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', metadata: { name: `bench-${i}`, namespace: 'default' }, spec: { operatorVersion: { name: 'bench-0.1.0' } } }));
+      creates.push(
+        cluster.create({
+          apiVersion: 'kudo.dev/v1beta1',
+          kind: 'Instance',
+          metadata: { name: `bench-${i}`, namespace: 'default' },
+          spec: { operatorVersion: { name: 'bench-0.1.0' } },
+        }),
+      );
       if (creates.length >= 32) await Promise.all(creates.splice(0));
     }
     await Promise.all(creates);

@@ -21,10 +21,9 @@
  *   @simulate-workloads      (anywhere) start the control plane with simulated workloads
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { startControlPlane } from '../src/controlplane/index.js';
 import { startReal } from './differential/lib/servers.js';
 
@@ -185,7 +184,9 @@ export async function main(args: string[]): Promise<number> {
   let real: string | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--kubectl') kubectl = args[++i];
-    else if (args[i] === '--real') real = args[i + 1] && !args[i + 1].startsWith('-') && !args[i + 1].endsWith('.txt') ? args[++i] : process.env.KUBEBUILDER_ASSETS || '/root/.cache/real-k8s';
+    else if (args[i] === '--real')
+      real =
+        args[i + 1] && !args[i + 1].startsWith('-') && !args[i + 1].endsWith('.txt') ? args[++i] : process.env.KUBEBUILDER_ASSETS || '/root/.cache/real-k8s';
     else if (args[i] === '--http') http = true;
     else if (args[i] === '--verbose' || args[i] === '-v') verbose = true;
     else if (!args[i].startsWith('-') && !scriptPath) scriptPath = args[i];

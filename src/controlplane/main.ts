@@ -55,6 +55,10 @@ export function parseArgs(args: string[]): ControlPlaneOptions {
 }
 
 export async function main(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   let opts: ControlPlaneOptions;
   try {
     opts = parseArgs(args);

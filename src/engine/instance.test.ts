@@ -14,12 +14,20 @@ const ov: OperatorVersion = {
       { name: 'ok', kind: 'Dummy', spec: { done: true } },
       { name: 'wait', kind: 'Dummy', spec: { done: false } },
     ],
-    plans: { deploy: { phases: [{ name: 'p', steps: [{ name: 's', tasks: ['ok'] }] }] }, cleanup: { phases: [{ name: 'p', steps: [{ name: 's', tasks: ['wait'] }] }] } },
+    plans: {
+      deploy: { phases: [{ name: 'p', steps: [{ name: 's', tasks: ['ok'] }] }] },
+      cleanup: { phases: [{ name: 'p', steps: [{ name: 's', tasks: ['wait'] }] }] },
+    },
   },
 };
 
 function inst(extra: Partial<Instance['spec']> = {}, meta: Partial<Instance['metadata']> = {}): Instance {
-  return { apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', metadata: { name: 'i', namespace: 'ns', finalizers: ['kudo.dev.instance.cleanup'], ...meta }, spec: { operatorVersion: { name: 'op-1' }, ...extra } };
+  return {
+    apiVersion: 'kudo.dev/v1beta1',
+    kind: 'Instance',
+    metadata: { name: 'i', namespace: 'ns', finalizers: ['kudo.dev.instance.cleanup'], ...meta },
+    spec: { operatorVersion: { name: 'op-1' }, ...extra },
+  };
 }
 
 const input = (instance: Instance): ReconcileInput => ({

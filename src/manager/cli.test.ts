@@ -8,8 +8,32 @@ import { managerRbac } from './rbac.js';
 
 describe('kubectl kudo manager flags', () => {
   it('parses every flag with KUDO-like defaults', () => {
-    assert.deepEqual(parseManagerArgs([]), { webhookPort: 443, metricsAddr: ':8080', healthAddr: ':8081', leaderElect: false, workers: 4, logLevel: 'info', help: false });
-    const a = parseManagerArgs(['--kubeconfig', 'k', '--context=c', '--webhook-port', '9443', '--webhook-cert-dir', './cert', '--metrics-addr', '127.0.0.1:9090', '--health-addr=0', '--leader-elect', '--namespace', 'ns', '--workers', '8']);
+    assert.deepEqual(parseManagerArgs([]), {
+      webhookPort: 443,
+      metricsAddr: ':8080',
+      healthAddr: ':8081',
+      leaderElect: false,
+      workers: 4,
+      logLevel: 'info',
+      help: false,
+    });
+    const a = parseManagerArgs([
+      '--kubeconfig',
+      'k',
+      '--context=c',
+      '--webhook-port',
+      '9443',
+      '--webhook-cert-dir',
+      './cert',
+      '--metrics-addr',
+      '127.0.0.1:9090',
+      '--health-addr=0',
+      '--leader-elect',
+      '--namespace',
+      'ns',
+      '--workers',
+      '8',
+    ]);
     assert.equal(a.kubeconfig, 'k');
     assert.equal(a.context, 'c');
     assert.equal(a.webhookPort, 9443);
@@ -33,7 +57,10 @@ describe('kubectl kudo manager flags', () => {
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) }, env: {}, stopSignal: Promise.resolve() };
     const code = await runManager(['--webhook-cert-dir', '/nonexistent-kudo-certs'], io);
     assert.equal(code, 1);
-    assert.equal(out.join(''), 'Error: webhook certificate not found: /nonexistent-kudo-certs/tls.crt is missing (set --webhook-cert-dir or KUDO_CERT_DIR to a folder with tls.crt and tls.key)\n');
+    assert.equal(
+      out.join(''),
+      'Error: webhook certificate not found: /nonexistent-kudo-certs/tls.crt is missing (set --webhook-cert-dir or KUDO_CERT_DIR to a folder with tls.crt and tls.key)\n',
+    );
   });
 
   it('loads tls.crt and tls.key from the certificate folder', () => {

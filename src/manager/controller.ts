@@ -372,7 +372,13 @@ export class InstanceController {
     }
 
     this.opts.metrics.reconciles.inc({ result: out.next });
-    log.debug('reconciled', { next: out.next, plan: scheduledPlan(out.instance), statusWritten: out.statusChanged, specWritten: out.specChanged, ms: Math.round(performance.now() - started) });
+    log.debug('reconciled', {
+      next: out.next,
+      plan: scheduledPlan(out.instance),
+      statusWritten: out.statusChanged,
+      specWritten: out.specChanged,
+      ms: Math.round(performance.now() - started),
+    });
     if (out.statusChanged) this.waits.delete(key);
     switch (out.next) {
       case 'idle':

@@ -102,11 +102,19 @@ export class ManagerMetrics {
   constructor(queueDepth: () => number) {
     this.registry.register(new Gauge('kudo_manager_workqueue_depth', 'Instances waiting to be reconciled.', queueDepth));
     this.registry.register(new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => process.memoryUsage.rss()));
-    this.registry.register(new Gauge('process_max_resident_memory_bytes', 'Peak resident memory size in bytes since the process started.', () => process.resourceUsage().maxRSS * 1024));
-    this.registry.register(new Gauge('process_cpu_seconds_total', 'User and system CPU time spent, in seconds.', () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1e6;
-    }));
+    this.registry.register(
+      new Gauge(
+        'process_max_resident_memory_bytes',
+        'Peak resident memory size in bytes since the process started.',
+        () => process.resourceUsage().maxRSS * 1024,
+      ),
+    );
+    this.registry.register(
+      new Gauge('process_cpu_seconds_total', 'User and system CPU time spent, in seconds.', () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      }),
+    );
     this.registry.register(new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => process.memoryUsage().heapUsed));
   }
 }

@@ -21,7 +21,10 @@ describe('WorkQueue', () => {
 
   it('backs off exponentially per key up to the cap, and forgets on success', () => {
     const q = new WorkQueue({ baseMs: 100, maxMs: 1000 });
-    assert.deepEqual([1, 2, 3, 4, 5].map(() => q.nextBackoff('k')), [100, 200, 400, 800, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map(() => q.nextBackoff('k')),
+      [100, 200, 400, 800, 1000],
+    );
     assert.equal(q.nextBackoff('other'), 100);
     q.forget('k');
     assert.equal(q.nextBackoff('k'), 100);

@@ -149,7 +149,17 @@ const RENDER_CACHE_SIZE = 4096;
 function renderKey(task: Task, input: RenderInput): string | undefined {
   const { instance, ov, ctx, where } = input;
   if (!instance.metadata.uid || !ov.metadata.uid || !ov.metadata.resourceVersion) return undefined;
-  return JSON.stringify([instance.metadata.uid, instance.metadata.name, ov.metadata.uid, ov.metadata.resourceVersion, ctx.planUid, where, task.name, instance.spec?.parameters ?? {}, ctx.pipes]);
+  return JSON.stringify([
+    instance.metadata.uid,
+    instance.metadata.name,
+    ov.metadata.uid,
+    ov.metadata.resourceVersion,
+    ctx.planUid,
+    where,
+    task.name,
+    instance.spec?.parameters ?? {},
+    ctx.pipes,
+  ]);
 }
 
 /**

@@ -73,7 +73,11 @@ describe('manager: deploy, update and trigger', { timeout: 60_000 }, () => {
     const updated = await cluster.update(idle);
     assert.equal(updated.spec?.planExecution?.planName, 'other');
     assert.notEqual(updated.spec?.planExecution?.uid, 'client-chosen');
-    await waitUntil(async () => (await getInstance(cluster, 'cm'))?.status?.planStatus?.other.uid === updated.spec?.planExecution?.uid, 10_000, 'the triggered run');
+    await waitUntil(
+      async () => (await getInstance(cluster, 'cm'))?.status?.planStatus?.other.uid === updated.spec?.planExecution?.uid,
+      10_000,
+      'the triggered run',
+    );
     await waitForPlan(cluster, 'cm', 'other', ['COMPLETE']);
     const override = await waitIdle(cluster, 'cm');
     override.spec!.planExecution = { planName: 'cleanup', uid: 'x' };

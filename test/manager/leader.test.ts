@@ -21,11 +21,24 @@ describe('manager: leader election', { timeout: 60_000 }, () => {
     const { cluster } = env;
     assert.equal(await env.manager.leading, true);
     const logs: string[] = [];
-    second = await startManager({ cluster, log: jsonLogger((l) => logs.push(l)), metricsAddr: '0', healthAddr: '0', leaderElection: { ...election, identity: 'replica-b' } });
+    second = await startManager({
+      cluster,
+      log: jsonLogger((l) => logs.push(l)),
+      metricsAddr: '0',
+      healthAddr: '0',
+      leaderElection: { ...election, identity: 'replica-b' },
+    });
     const lease = await cluster.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'kudo-manager' });
     assert.equal((lease?.spec as { holderIdentity?: string }).holderIdentity, 'replica-a');
 
-    await cluster.create(operatorVersion({ name: 'le-1.0', templates: { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Name }}\n' }, tasks: [{ name: 't', kind: 'Apply', spec: { resources: ['cm.yaml'] } }], plans: { deploy: serialPlan({ s: ['t'] }) } }));
+    await cluster.create(
+      operatorVersion({
+        name: 'le-1.0',
+        templates: { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Name }}\n' },
+        tasks: [{ name: 't', kind: 'Apply', spec: { resources: ['cm.yaml'] } }],
+        plans: { deploy: serialPlan({ s: ['t'] }) },
+      }),
+    );
     await cluster.create(instance('le-one', 'le-1.0'));
     await waitForPlan(cluster, 'le-one', 'deploy', ['COMPLETE']);
     assert.equal(second.metrics.reconciles.total(), 0, 'the standby replica does not reconcile');
@@ -35,9 +48,13 @@ describe('manager: leader election', { timeout: 60_000 }, () => {
     const released = env.manager.stop();
     assert.equal(await second.leading, true);
     await released;
-    await waitUntil(async () => {
-      const l = await cluster.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'kudo-manager' });
-      return (l?.spec as { holderIdentity?: string }).holderIdentity === 'replica-b';
-    }, 10_000, 'replica-b to hold the lease');
+    await waitUntil(
+      async () => {
+        const l = await cluster.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'kudo-manager' });
+        return (l?.spec as { holderIdentity?: string }).holderIdentity === 'replica-b';
+      },
+      10_000,
+      'replica-b to hold the lease',
+    );
   });
 });

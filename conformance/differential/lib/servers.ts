@@ -78,6 +78,29 @@ function ready(url: string, token: string): Promise<boolean> {
   });
 }
 
+function defaultServiceAccountReady(url: string, token: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${url}/api/v1/namespaces/default/serviceaccounts/default`,
+      { headers: { Authorization: `Bearer ${token}` }, rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => {
+          try {
+            resolve(res.statusCode === 200 && (JSON.parse(body) as { secrets?: unknown[] }).secrets!.length > 0);
+          } catch {
+            resolve(false);
+          }
+        });
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
 export class StartError extends Error {}
 
 /** Starts the real control plane from `assets` (state and logs in a temporary folder removed on stop). */
@@ -154,6 +177,11 @@ export async function startReal(assets: string): Promise<Server> {
       '--secure-port', '0',
       '--port', '0',
     ]); // prettier-ignore
+    // Pods are refused until the default ServiceAccount has its token (1.20's token controller).
+    while (!(await defaultServiceAccountReady(url, tokens.admin))) {
+      if (Date.now() > deadline) throw new StartError(`the controller manager did not create the default ServiceAccount within 90s; see the logs in ${stateDir}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   } catch (e) {
     await stopAll();
     throw e;

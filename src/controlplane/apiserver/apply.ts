@@ -54,6 +54,11 @@ export function serverSideApply(
 
 /** managedFields after an ordinary write by `manager` (create, update, patch). */
 export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updated: KubeObject, manager: string, subresource?: string): unknown[] {
+  // Built-in objects are typed in Go, where a null (a zero time) is not a field anyone set.
+  if (!t.custom) {
+    old = old && (withoutNulls(old) as KubeObject);
+    updated = withoutNulls(updated) as KubeObject;
+  }
   return updateManagedFields(old, updated, manager, 'Update', {
     gvk: { apiVersion: apiVersionOf(t), kind: t.kind },
     listTypes: listTypesOf(t),
@@ -61,4 +66,12 @@ export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updat
     subresource,
     statusSubresource: hasSubresource(t, 'status'),
   });
+}
+
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  return out;
 }

@@ -256,23 +256,22 @@ test('CRDs become served with defaults, pruning, validation and a status subreso
 });
 
 test('protected namespaces cannot be deleted; graceful deletions wait for a delete with grace 0', () => {
-  const { core, ns, cms } = setup();
+  const { core, ns, cms, type } = setup();
   const e = apiError(() => core.delete(ns, undefined, 'default'));
   assert.equal(e.code, 403);
   assert.equal(e.status.message, 'namespaces "default" is forbidden: this namespace may not be deleted');
-  // A kind whose strategy asks for graceful deletion (as the pod strategy does for scheduled pods).
-  cms.hooks.beforeDelete = () => ({ gracePeriodSeconds: 30 });
-  try {
-    core.create(cms, 'default', cm('g'));
-    const first = core.delete(cms, 'default', 'g');
-    assert.equal(first.gone, false);
-    assert.equal(first.object.metadata.deletionGracePeriodSeconds, 30);
-    core.mutate(cms, 'default', 'g', (o) => ({ ...o, data: { changed: 'yes' } }));
-    assert.ok(core.tryGet(cms, 'default', 'g'), 'updates do not complete a graceful deletion');
-    assert.equal(core.delete(cms, 'default', 'g', { gracePeriodSeconds: 0 }).gone, true);
-  } finally {
-    delete cms.hooks.beforeDelete;
-  }
+  // Pods on a node are deleted gracefully: marked first, removed by a delete with grace 0.
+  const pods = type('', 'v1', 'pods');
+  core.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'g' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } });
+  const first = core.delete(pods, 'default', 'g', { gracePeriodSeconds: 30 });
+  assert.equal(first.gone, false);
+  assert.equal(first.object.metadata.deletionGracePeriodSeconds, 30);
+  core.mutate(pods, 'default', 'g', (o) => ({ ...o, metadata: { ...o.metadata, labels: { changed: 'yes' } } }));
+  assert.ok(core.tryGet(pods, 'default', 'g'), 'updates do not complete a graceful deletion');
+  assert.equal(core.delete(pods, 'default', 'g', { gracePeriodSeconds: 0 }).gone, true);
+  // Other kinds go at once whatever grace period is asked for.
+  core.create(cms, 'default', cm('quick'));
+  assert.equal(core.delete(cms, 'default', 'quick', { gracePeriodSeconds: 30 }).gone, true);
 });
 
 test('Secrets merge stringData into data; built-in kinds drop unknown fields (Strict rejects them)', () => {

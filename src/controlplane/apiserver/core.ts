@@ -189,7 +189,11 @@ export class ApiCore {
       from = Number(rvText);
       // Storage rejects it with a field error that reaches the client as a plain 500.
       if (!/^\d+$/.test(rvText))
-        throw new ApiError(500, '', `resourceVersion: Invalid value: ${JSON.stringify(rvText)}: strconv.ParseUint: parsing ${JSON.stringify(rvText)}: invalid syntax`);
+        throw new ApiError(
+          500,
+          '',
+          `resourceVersion: Invalid value: ${JSON.stringify(rvText)}: strconv.ParseUint: parsing ${JSON.stringify(rvText)}: invalid syntax`,
+        );
     }
     const listener = (e: StoreEvent) => {
       if (!inScope(e.object)) return;
@@ -200,7 +204,10 @@ export class ApiCore {
         if (now && !before) return send({ type: 'ADDED', object: this.present(t, e.object) });
         // A leaving object is sent as it was when it last matched, at the change's version.
         if (!now && before)
-          return send({ type: 'DELETED', object: this.present(t, { ...e.old, metadata: { ...e.old.metadata, resourceVersion: e.object.metadata.resourceVersion } }) });
+          return send({
+            type: 'DELETED',
+            object: this.present(t, { ...e.old, metadata: { ...e.old.metadata, resourceVersion: e.object.metadata.resourceVersion } }),
+          });
       }
       if (now) send({ type: e.type, object: this.present(t, e.object) });
     };
