@@ -82,8 +82,13 @@ export class AggregationController {
     );
   }
 
-  /** One pass over all aggregated roles (also called directly by tests). */
+  /** Brings every aggregated role up to date; repeats while a pass changed one (roles aggregating aggregated roles). */
   sync(): void {
+    for (let pass = 0; pass < 10 && this.syncOnce(); pass++);
+  }
+
+  private syncOnce(): boolean {
+    let changed = false;
     const t = typeOf(this.core, 'ClusterRole');
     const all = this.core.store.list(`${RBAC_GROUP}/clusterroles`).sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
     for (const role of all) {
@@ -106,11 +111,13 @@ export class AggregationController {
       if (same(rules, role.rules ?? [])) continue;
       try {
         this.core.update(t, undefined, role.metadata.name!, { ...role, rules });
+        changed = true;
       } catch (e) {
         // A concurrent write wins; its event schedules another pass.
         if (!(e instanceof ApiError)) throw e;
       }
     }
+    return changed;
   }
 }
 

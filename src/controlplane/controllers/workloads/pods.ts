@@ -299,7 +299,8 @@ export class PodSimulator implements Controller {
     const code = c.willExit ?? 0;
     const terminated = { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: nowTimestamp(), containerID: c.containerID };
     c.endsAt = undefined;
-    const again = restart === 'Always' || (restart === 'OnFailure' && code !== 0);
+    // Init containers that succeed are done; failed ones (and, with Always, every container) restart.
+    const again = code !== 0 ? restart !== 'Never' : restart === 'Always' && !c.init;
     if (!again) {
       c.state = 'terminated';
       c.exitCode = code;
