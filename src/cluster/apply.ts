@@ -65,6 +65,11 @@ export interface ApplyOptions {
   /** Attempts after a conflict (default 5). */
   conflictRetries?: number;
   patchers?: Patchers;
+  /**
+   * The live object as a watch cache holds it (null: known to be absent), used instead of a
+   * GET on the first attempt; a stale copy costs one retry (AlreadyExists or Conflict).
+   */
+  cachedLive?: KubeObject | null;
 }
 
 export interface ApplyResult<T extends KubeObject> {
@@ -104,7 +109,7 @@ export async function applyObject<T extends KubeObject>(cluster: Cluster, desire
   const retries = opts.conflictRetries ?? 5;
 
   for (let attempt = 0; ; attempt++) {
-    const live = await cluster.get<T>(ref);
+    const live = attempt === 0 && opts.cachedLive !== undefined ? ((opts.cachedLive ?? undefined) as T | undefined) : await cluster.get<T>(ref);
     if (!live) {
       try {
         return { object: await cluster.create(modified, write), action: 'created' };

@@ -202,7 +202,9 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
 
   const finish = (result: PlanStatus, transient = false): ReconcileOutput => {
     status.planStatus![planName!] = result;
-    instance.spec!.planExecution = { ...instance.spec!.planExecution, status: result.status };
+    // Only a terminal status is mirrored (the webhook then clears planExecution): intermediate
+    // mirrors cost an Instance update through the webhook each, and nothing reads them.
+    if (isTerminal(result.status)) instance.spec!.planExecution = { ...instance.spec!.planExecution, status: result.status };
     if (isTerminal(result.status)) {
       events.push({ type: 'Normal', reason: 'PlanFinished', message: `Execution of plan ${planName} finished with status ${result.status}` });
       if (READINESS_PLANS.has(planName!)) setReadyCondition(status, result.status === 'COMPLETE' ? resourcesReady() : planInFatalError(planName!), now);

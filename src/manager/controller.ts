@@ -27,16 +27,19 @@ export const CLUSTER_OBJECTS_ANNOTATION = 'kudo.dev/cluster-scoped-objects';
 
 const EVENT_SOURCE = 'instance-controller';
 
-/** Kinds whose changes wake the instance that owns them. */
+/** Kinds the manager caches (objects labelled heritage=kudo); changes of the `wakes` ones wake the instance owning them. */
 const OWNED_KINDS = [
-  { apiVersion: 'apps/v1', kind: 'Deployment' },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet' },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
-  { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
-  { apiVersion: 'batch/v1', kind: 'Job' },
-  { apiVersion: 'v1', kind: 'Pod' },
-  { apiVersion: 'v1', kind: 'Service' },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  { apiVersion: 'apps/v1', kind: 'Deployment', wakes: true },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', wakes: true },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', wakes: true },
+  { apiVersion: 'apps/v1', kind: 'ReplicaSet', wakes: true },
+  { apiVersion: 'batch/v1', kind: 'Job', wakes: true },
+  { apiVersion: 'v1', kind: 'Pod', wakes: true },
+  { apiVersion: 'v1', kind: 'Service', wakes: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', wakes: true },
+  // Cached only so that applying them needs no GET.
+  { apiVersion: 'v1', kind: 'ConfigMap', wakes: false },
+  { apiVersion: 'v1', kind: 'Secret', wakes: false },
 ];
 
 export interface ControllerOptions {
@@ -103,7 +106,7 @@ export class InstanceController {
     this.instances = new Informer<Instance>(cluster, { apiVersion: KUDO_API_VERSION, kind: 'Instance', namespace, onError, resyncMs: 10 * 60_000 });
     this.ovs = new Informer<OperatorVersion>(cluster, { apiVersion: KUDO_API_VERSION, kind: 'OperatorVersion', namespace, onError });
     this.operators = new Informer<Operator>(cluster, { apiVersion: KUDO_API_VERSION, kind: 'Operator', namespace, onError });
-    this.owned = OWNED_KINDS.map((k) => new Informer(cluster, { ...k, namespace, labelSelector: 'heritage=kudo', onError }));
+    this.owned = OWNED_KINDS.map(({ apiVersion, kind }) => new Informer(cluster, { apiVersion, kind, namespace, labelSelector: 'heritage=kudo', onError }));
 
     this.instances.addHandlers({
       add: (i) => this.enqueueInstance(i),
@@ -114,7 +117,8 @@ export class InstanceController {
       },
     });
     this.ovs.addHandlers({ add: (ov) => this.enqueueUsersOf(ov), update: (_o, ov) => this.enqueueUsersOf(ov) });
-    for (const inf of this.owned) {
+    for (const [i, inf] of this.owned.entries()) {
+      if (!OWNED_KINDS[i].wakes) continue;
       inf.addHandlers({
         add: (o) => this.enqueueOwner(o),
         update: (_o, o) => this.enqueueOwner(o),
@@ -195,9 +199,11 @@ export class InstanceController {
     }
   }
 
-  private cached(ref: ObjectRef): KubeObject | undefined {
+  private cached(ref: ObjectRef): KubeObject | null | undefined {
     const inf = this.owned.find((_, i) => OWNED_KINDS[i].apiVersion === ref.apiVersion && OWNED_KINDS[i].kind === ref.kind);
-    return inf?.get(ref.name ?? '', ref.namespace);
+    if (!inf?.hasSynced) return undefined;
+    const hit = inf.get(ref.name ?? '', ref.namespace);
+    return hit ? { ...hit, apiVersion: ref.apiVersion, kind: ref.kind } : null;
   }
 
   private async event(instance: Instance, e: EngineEvent): Promise<void> {

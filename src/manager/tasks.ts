@@ -53,8 +53,11 @@ export class ScopeCache {
 export interface TaskEnvironment {
   cluster: Cluster;
   scopes: ScopeCache;
-  /** A cached copy of an object the manager watches, to avoid a GET (undefined when not cached). */
-  cached?(ref: ObjectRef): KubeObject | undefined;
+  /**
+   * The watch cache's copy of an object KUDO applied (heritage=kudo), to save a GET:
+   * null when the cache knows it is absent, undefined when the kind is not cached.
+   */
+  cached?(ref: ObjectRef): KubeObject | null | undefined;
   /** Records a cluster-scoped object the instance is about to create, so uninstall can remove it. */
   recordClusterObject(instance: Instance, ref: ObjectRef): Promise<void>;
   fieldManager: string;
@@ -119,6 +122,7 @@ function renderContext(
       const key = `${apiVersion}/${kind}/${namespace}/${name}`;
       if (fetched.has(key)) return fetched.get(key);
       const ref = { apiVersion, kind, namespace, name };
+      // Dependencies are often user objects, which the cache (KUDO's objects only) lacks: a miss is asked for.
       const cached = env.cached?.(ref);
       if (cached) return lastApplied(cached);
       misses.lookups.set(key, ref);
@@ -222,7 +226,8 @@ async function applyAll(env: TaskEnvironment, instance: Instance, objects: KubeO
     if (env.scopes.peek(obj.apiVersion, obj.kind) === 'Cluster') await env.recordClusterObject(instance, refOf(obj));
     let live: KubeObject;
     try {
-      live = (await applyObject(env.cluster, obj, { fieldManager: env.fieldManager })).object;
+      const cachedLive = env.cached?.({ ...refOf(obj), namespace: obj.metadata.namespace });
+      live = (await applyObject(env.cluster, obj, { fieldManager: env.fieldManager, cachedLive })).object;
     } catch (e) {
       throw apiFailure('apply', obj, e);
     }

@@ -2,12 +2,13 @@
  * An admission webhook server for the scenarios (one per side): HTTPS on loopback with its own
  * CA (scenarios put ${webhookCA} in caBundle and ${webhookURL}/PATH in clientConfig.url).
  *
- *   /allow                      allowed
- *   /deny?message=TEXT&code=N   denied with that message (and HTTP-style code, default 403)
- *   /label?key=K&value=V        allowed, with a JSONPatch adding the label K=V
- *   /warn?message=TEXT          allowed, with an admission warning
- *   /fail                       answers HTTP 500 (a broken webhook)
- *   /slow?seconds=N             answers after N seconds (allowed)
+ * (webhook URLs may not carry query parameters, so the path says everything)
+ *   /allow                 allowed
+ *   /deny/CODE/MESSAGE     denied with that message and HTTP-style code
+ *   /label/KEY/VALUE       allowed, with a JSONPatch adding the label KEY=VALUE
+ *   /warn/MESSAGE          allowed, with an admission warning
+ *   /fail                  answers HTTP 500 (a broken webhook)
+ *   /slow/SECONDS          answers after that many seconds (allowed)
  *
  * Every AdmissionReview it receives is recorded for `webhookCalls` steps.
  */
@@ -50,36 +51,37 @@ export async function startWebhookServer(): Promise<WebhookServer> {
         return;
       }
       calls.push({ path: url.pathname, review });
-      const q = url.searchParams;
+      const [route, ...args] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       const response: Record<string, unknown> = { uid: review?.request?.uid, allowed: true };
       const answer = () => {
         const body = JSON.stringify({ apiVersion: review?.apiVersion ?? 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
       };
-      switch (url.pathname) {
-        case '/allow':
+      switch (route) {
+        case 'allow':
           return answer();
-        case '/deny':
+        case 'deny':
           response.allowed = false;
-          response.status = { message: q.get('message') ?? 'denied by the test webhook', code: Number(q.get('code') ?? 403) };
+          response.status = { code: Number(args[0] ?? 403), message: args[1] ?? 'denied by the test webhook' };
           return answer();
-        case '/label': {
+        case 'label': {
+          const [key = 'webhook', value = 'yes'] = args;
           const labels = review?.request?.object?.metadata?.labels;
           const ops = labels
-            ? [{ op: 'add', path: `/metadata/labels/${(q.get('key') ?? 'webhook').replace(/~/g, '~0').replace(/\//g, '~1')}`, value: q.get('value') ?? 'yes' }]
-            : [{ op: 'add', path: '/metadata/labels', value: { [q.get('key') ?? 'webhook']: q.get('value') ?? 'yes' } }];
+            ? [{ op: 'add', path: `/metadata/labels/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value }]
+            : [{ op: 'add', path: '/metadata/labels', value: { [key]: value } }];
           response.patchType = 'JSONPatch';
           response.patch = Buffer.from(JSON.stringify(ops)).toString('base64');
           return answer();
         }
-        case '/warn':
-          response.warnings = [q.get('message') ?? 'warned by the test webhook'];
+        case 'warn':
+          response.warnings = [args[0] ?? 'warned by the test webhook'];
           return answer();
-        case '/fail':
+        case 'fail':
           res.writeHead(500).end('broken on purpose');
           return;
-        case '/slow':
-          setTimeout(answer, Number(q.get('seconds') ?? 1) * 1000);
+        case 'slow':
+          setTimeout(answer, Number(args[0] ?? 1) * 1000);
           return;
         default:
           res.writeHead(404).end('no such webhook');

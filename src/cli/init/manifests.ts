@@ -6,6 +6,7 @@
 import { kudoCRDs } from '../../api/crds.js';
 import { CONTROL_PLANE_LABEL, CONTROL_PLANE_VALUE, MANAGER_APP_LABEL, MANAGER_APP_VALUE } from '../../api/labels.js';
 import type { KubeObject } from '../../k8s/object.js';
+import { managerRbac } from '../../manager/rbac.js';
 
 export const DEFAULT_NAMESPACE = 'kudo-system';
 export const DEFAULT_SERVICE_ACCOUNT = 'kudo-manager';
@@ -17,8 +18,6 @@ export const WEBHOOK_PATH = '/admit-kudo-dev-v1beta1-instance';
 export const WEBHOOK_SECRET = 'kudo-webhook-server-secret';
 export const CERTIFICATE_NAME = 'kudo-webhook-server-certificate';
 export const ISSUER_NAME = 'selfsigned-issuer';
-export const CLUSTER_ROLE = 'kudo-manager-role';
-export const ROLE_BINDING = 'kudo-manager-rolebinding';
 
 export interface InitOptions {
   namespace: string;
@@ -37,30 +36,6 @@ export interface InitOptions {
 const labels = { [MANAGER_APP_LABEL]: MANAGER_APP_VALUE, [CONTROL_PLANE_LABEL]: CONTROL_PLANE_VALUE };
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
-/**
- * What the manager does, and nothing more: it reads KUDO's objects and writes Instance
- * status; it applies whatever an operator's templates contain (any kind), which is why
- * it needs broad object rights, but the CLI-only kinds are not granted.
- */
-export function managerClusterRole(): KubeObject {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: CLUSTER_ROLE, labels },
-    rules: [
-      { apiGroups: ['kudo.dev'], resources: ['operators', 'operatorversions'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['kudo.dev'], resources: ['instances'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-      { apiGroups: ['kudo.dev'], resources: ['instances/status'], verbs: ['get', 'update', 'patch'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-      { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
-      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-      // Operator templates may contain any kind: the manager applies and deletes them.
-      { apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-    ],
-  };
-}
-
 export function crdObjects(): KubeObject[] {
   return kudoCRDs();
 }
@@ -73,14 +48,8 @@ export function managerObjects(o: InitOptions): KubeObject[] {
     objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGER_APP_LABEL]: MANAGER_APP_VALUE } } });
   if (o.serviceAccount === DEFAULT_SERVICE_ACCOUNT) {
     objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: o.serviceAccount, namespace: ns, labels } });
-    objects.push(managerClusterRole());
-    objects.push({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: ROLE_BINDING, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CLUSTER_ROLE },
-      subjects: [{ kind: 'ServiceAccount', name: o.serviceAccount, namespace: ns }],
-    });
+    // Least privilege, as the manager defines it (KUDO bound cluster-admin).
+    objects.push(...managerRbac(ns, o.serviceAccount));
   }
   const certManager = !o.certificates && !o.webhookUrl;
   const caBundle = o.webhookUrl ? (o.webhookCaPem ? b64(o.webhookCaPem) : undefined) : o.certificates ? b64(o.certificates.caPem) : undefined;

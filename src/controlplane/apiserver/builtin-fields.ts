@@ -91,3 +91,94 @@ function shape(value: unknown, msg: MessageSchema, root = false): void {
     else shape(v, child);
   }
 }
+
+/**
+ * The first value Go's JSON decoder would refuse in a built-in object (a number where a string
+ * belongs, a list where a map belongs, bad base64, a malformed quantity), worded as the decoder
+ * words it; undefined when the object decodes.
+ */
+export function decodeError(obj: Record<string, unknown>, apiVersion: string, kind: string): string | undefined {
+  const root = schemaFor(apiVersion, kind);
+  return root ? checkMessage(obj, root, '', true) : undefined;
+}
+
+const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function jsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+/** Go's name of a field's type: `string`, `[]v1.Container`, `map[string]string`. */
+function goTypeName(field: FieldInfo, element = false): string {
+  const base = field.type.includes('.') ? field.type.split('.').slice(-2).join('.') : field.type === 'bytes' ? '[]uint8' : field.type;
+  if (element) return base;
+  if (field.goKind === 'slice') return `[]${base}`;
+  if (field.goKind === 'map') return `map[string]${base}`;
+  return base;
+}
+
+function checkMessage(value: unknown, msg: MessageSchema, path: string, root = false): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const structName = msg.name.split('.').pop();
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (root && (key === 'apiVersion' || key === 'kind')) continue;
+    const field = msg.fields.get(key);
+    if (!field || OPAQUE.has(field.type) || v === null) continue;
+    const p = path ? `${path}.${key}` : key;
+    const refuse = (got: unknown, type: string) => `json: cannot unmarshal ${jsonType(got)} into Go struct field ${structName}.${p} of type ${type}`;
+    if (field.goKind === 'slice' && field.type !== 'bytes') {
+      if (!Array.isArray(v)) return refuse(v, goTypeName(field));
+      for (const x of v) {
+        const e = checkValue(x, field, p, refuse);
+        if (e) return e;
+      }
+    } else if (field.goKind === 'map') {
+      if (typeof v !== 'object' || Array.isArray(v)) return refuse(v, goTypeName(field));
+      for (const x of Object.values(v as object)) {
+        const e = checkValue(x, field, p, refuse);
+        if (e) return e;
+      }
+    } else {
+      const e = checkValue(v, field, p, refuse);
+      if (e) return e;
+    }
+  }
+  return undefined;
+}
+
+function checkValue(v: unknown, field: FieldInfo, path: string, refuse: (got: unknown, type: string) => string): string | undefined {
+  if (v === null) return undefined;
+  const type = field.type;
+  const scalar = (ok: boolean) => (ok ? undefined : refuse(v, goTypeName(field, true)));
+  switch (type) {
+    case 'string':
+      return scalar(typeof v === 'string');
+    case 'bool':
+      return scalar(typeof v === 'boolean');
+    case 'int32':
+    case 'int64':
+      return scalar(typeof v === 'number' && Number.isInteger(v));
+    case 'bytes':
+      if (typeof v !== 'string') return refuse(v, '[]uint8');
+      return BASE64.test(v) && v.length % 4 === 0 ? undefined : `illegal base64 data at input byte ${firstBadBase64(v)}`;
+    case 'resource.Quantity':
+      if (typeof v === 'number') return undefined;
+      if (typeof v !== 'string' || !QUANTITY.test(v.trim())) return `quantities must match the regular expression '${QUANTITY.source}'`;
+      return undefined;
+    case 'intstr.IntOrString':
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) ? undefined : refuse(v, 'intstr.IntOrString');
+  }
+  if (OPAQUE.has(type) || !field.message) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) return refuse(v, goTypeName(field, true));
+  return checkMessage(v, field.message, path);
+}
+
+/** Where Go's base64 decoder stops: the first character outside the alphabet, or the end. */
+function firstBadBase64(s: string): number {
+  const i = [...s].findIndex((c) => !/[A-Za-z0-9+/=]/.test(c));
+  return i >= 0 ? i : s.length - (s.length % 4);
+}

@@ -5,7 +5,7 @@ import { applyJsonPatch } from '../../k8s/patch/json-patch.js';
 import { applyMergePatch } from '../../k8s/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../k8s/patch/strategic.js';
 import { goJsonType, PatchError } from '../../k8s/patch/errors.js';
-import { ApiError, badRequest } from './errors.js';
+import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
 import { apiVersionOf, type ResourceType } from './registry.js';
 
 export const PATCH_TYPES = [
@@ -20,8 +20,10 @@ export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
 
 export function patchKind(contentType: string, t: ResourceType): PatchKind {
   const allowed = t.custom ? CUSTOM_PATCH_TYPES : PATCH_TYPES;
-  // Patch types are filtered by the HTTP router, which answers in its own words.
-  if (!allowed.includes(contentType)) throw new ApiError(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
+  // Built-in kinds' patch types are filtered by the HTTP router, which answers in its own
+  // words; custom resources answer like a body decoder.
+  if (!allowed.includes(contentType))
+    throw t.custom ? unsupportedMediaType(allowed) : new ApiError(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
   return (['json', 'merge', 'strategic', 'apply'] as const)[PATCH_TYPES.indexOf(contentType)];
 }
 

@@ -257,8 +257,8 @@ export class ApiServer {
           continue: q.get('continue') ?? undefined,
         });
         const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
-        // Custom resource lists are unstructured and keep the empty continue token.
-        if (result.continue || t.custom) meta.continue = result.continue ?? '';
+        // Custom resource lists are unstructured and keep the empty continue token (tables do not).
+        if (result.continue || (t.custom && !wantTable)) meta.continue = result.continue ?? '';
         if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
         if (wantTable) return sendJson(res, 200, toTable(t, result.items, q.get('includeObject') ?? 'Metadata', meta));
         return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items: result.items });

@@ -98,7 +98,11 @@ export class AccessControl implements RequestGate {
     const core = this.opts.core;
     const saType = core.registry.lookup('', 'v1', 'serviceaccounts')!;
     const sa = core.get(saType, namespace, name);
-    const spec = (body.spec ?? {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } | null };
+    const spec = (body.spec ?? {}) as {
+      audiences?: string[];
+      expirationSeconds?: number;
+      boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } | null;
+    };
     const seconds = spec.expirationSeconds ?? 3600;
     const named = { group: 'authentication.k8s.io', resource: 'token', kind: 'TokenRequest' };
     const tooShort = seconds < 600;
@@ -115,7 +119,9 @@ export class AccessControl implements RequestGate {
     if (ref) {
       const resource = { Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[ref.kind ?? ''];
       if (!resource || (ref.apiVersion ?? 'v1') !== 'v1')
-        throw badRequest(`cannot bind token for serviceaccount ${JSON.stringify(name)} to object of kind ${JSON.stringify(`${ref.apiVersion ?? ''}, Kind=${ref.kind ?? ''}`)}`);
+        throw badRequest(
+          `cannot bind token for serviceaccount ${JSON.stringify(name)} to object of kind ${JSON.stringify(`${ref.apiVersion ?? ''}, Kind=${ref.kind ?? ''}`)}`,
+        );
       const t = core.registry.lookup('', 'v1', resource)!;
       const target = core.tryGet(t, resource === 'nodes' ? undefined : namespace, ref.name ?? '');
       if (!target) throw notFound(t, ref.name ?? '');

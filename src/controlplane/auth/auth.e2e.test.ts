@@ -109,7 +109,10 @@ test('a service account token from kubectl create token: its Role allows, everyt
   );
   await fails(['get', 'ns', '--token=garbage'], 'error: You must be logged in to the server (Unauthorized)');
   await fails(['get', 'ns', `--token=${token.slice(0, -4)}AAAA`], 'error: You must be logged in to the server (Unauthorized)');
-  await fails(['-n', 'demo', 'create', 'token', 'app', '--duration=1s'], 'spec.expirationSeconds: Invalid value: 1: may not specify a duration less than 10 minutes');
+  await fails(
+    ['-n', 'demo', 'create', 'token', 'app', '--duration=1s'],
+    'spec.expirationSeconds: Invalid value: 1: may not specify a duration less than 10 minutes',
+  );
   await fails(['-n', 'demo', 'create', 'token', 'nosuch'], 'serviceaccounts "nosuch" not found');
   const other = (await ok(['-n', 'demo', 'create', 'token', 'app', '--audience=foo'])).trim();
   await fails(['-n', 'demo', 'get', 'cm', `--token=${other}`], 'Unauthorized');
@@ -126,7 +129,10 @@ test('a user bound to view (impersonated): reads, but no writes, no secrets, no 
     'configmaps "other" is forbidden: User "jane" cannot delete resource "configmaps" in API group "" in the namespace "demo"',
   );
   await fails(['get', 'nodes', '--as=jane'], 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope');
-  await fails(['-n', 'demo', 'get', 'cm', 'allowed', '--as=bob'], 'configmaps "allowed" is forbidden: User "bob" cannot get resource "configmaps" in API group "" in the namespace "demo"');
+  await fails(
+    ['-n', 'demo', 'get', 'cm', 'allowed', '--as=bob'],
+    'configmaps "allowed" is forbidden: User "bob" cannot get resource "configmaps" in API group "" in the namespace "demo"',
+  );
   await fails(
     ['-n', 'demo', 'get', 'cm', '--field-selector', 'metadata.name=allowed', '--as=bob'],
     'configmaps "allowed" is forbidden: User "bob" cannot list resource "configmaps" in API group "" in the namespace "demo"',
@@ -154,7 +160,10 @@ test('a client certificate signed by the control plane CA: CN is the user, O the
   await ok(['config', 'set-credentials', 'carol', ...cert.slice(0, 2), '--embed-certs']);
   await ok(['config', 'set-context', 'carol', '--cluster=kudo-local', '--user=carol', '--namespace=demo']);
   assert.match(await ok(['auth', 'whoami', '--context=carol']), /Username\s+carol\nGroups\s+\[team-a system:authenticated\]/);
-  await fails(['get', 'cm', '--context=carol'], 'configmaps is forbidden: User "carol" cannot list resource "configmaps" in API group "" in the namespace "demo"');
+  await fails(
+    ['get', 'cm', '--context=carol'],
+    'configmaps is forbidden: User "carol" cannot list resource "configmaps" in API group "" in the namespace "demo"',
+  );
   await ok(['-n', 'demo', 'create', 'rolebinding', 'team-a', '--clusterrole=view', '--group=team-a']);
   assert.match(await ok(['get', 'cm', '--context=carol', '-o', 'name']), /configmap\/other/);
 });
@@ -175,24 +184,46 @@ test('unauthenticated clients are system:anonymous: public info only; bad creden
     code: 403,
   });
   const ns = await raw('/api/v1/namespaces');
-  assert.equal(JSON.parse(ns.body).message, 'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope');
+  assert.equal(
+    JSON.parse(ns.body).message,
+    'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope',
+  );
   assert.equal((await raw('/api', { Authorization: 'Basic eHl6Onh5eg==' })).status, 403, 'basic auth is not configured: anonymous');
   assert.equal((await raw('/healthz', { Authorization: 'Bearer ' })).status, 200, 'an empty bearer token is no credential');
   const bad = await raw('/version', { Authorization: 'Bearer nope' });
   assert.equal(bad.status, 401);
-  assert.deepEqual(JSON.parse(bad.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+  assert.deepEqual(JSON.parse(bad.body), {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'Unauthorized',
+    reason: 'Unauthorized',
+    code: 401,
+  });
 });
 
 test('impersonation needs the impersonate verb', { skip }, async () => {
   const token = (await ok(['-n', 'demo', 'create', 'token', 'app'])).trim();
-  await fails(['get', 'cm', '--as=x', `--token=${token}`], 'users "x" is forbidden: User "system:serviceaccount:demo:app" cannot impersonate resource "users" in API group "" at the cluster scope');
+  await fails(
+    ['get', 'cm', '--as=x', `--token=${token}`],
+    'users "x" is forbidden: User "system:serviceaccount:demo:app" cannot impersonate resource "users" in API group "" at the cluster scope',
+  );
   await ok(['create', 'clusterrole', 'imp-app', '--verb=impersonate', '--resource=serviceaccounts']);
   await ok(['-n', 'demo', 'create', 'rolebinding', 'jane-imp', '--clusterrole=imp-app', '--user=jane']);
   assert.match(await ok(['-n', 'demo', 'get', 'cm', '-o', 'name', '--as=jane', `--as=${SA}`]), /configmap\/other/);
 });
 
 test('escalation: roles and bindings granting more than the requester holds are refused; bind to missing roles is 404', { skip }, async () => {
-  await ok(['-n', 'demo', 'create', 'role', 'rbac-mgr', '--verb=get,list,create,update,patch,delete', '--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io']);
+  await ok([
+    '-n',
+    'demo',
+    'create',
+    'role',
+    'rbac-mgr',
+    '--verb=get,list,create,update,patch,delete',
+    '--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io',
+  ]);
   await ok(['-n', 'demo', 'create', 'rolebinding', 'app-rbac', '--role=rbac-mgr', `--serviceaccount=demo:app`]);
   const groups = '(groups=["system:serviceaccounts" "system:serviceaccounts:demo" "system:authenticated"])';
   await fails(
@@ -201,16 +232,29 @@ test('escalation: roles and bindings granting more than the requester holds are 
       '{APIGroups:[""], Resources:["configmaps"], Verbs:["delete"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "delete"]}',
   );
   await ok(['-n', 'demo', 'create', 'role', 'cm3', '--verb=get', '--resource=configmaps', `--as=${SA}`]);
-  await fails(['-n', 'demo', 'create', 'rolebinding', 'b5', '--clusterrole=view', '--user=x', `--as=${SA}`], `rolebindings.rbac.authorization.k8s.io "b5" is forbidden: user "${SA}" ${groups} is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["bindings"], Verbs:["get" "list" "watch"]}`);
+  await fails(
+    ['-n', 'demo', 'create', 'rolebinding', 'b5', '--clusterrole=view', '--user=x', `--as=${SA}`],
+    `rolebindings.rbac.authorization.k8s.io "b5" is forbidden: user "${SA}" ${groups} is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["bindings"], Verbs:["get" "list" "watch"]}`,
+  );
   await ok(['-n', 'demo', 'create', 'rolebinding', 'b7', '--role=cm3', '--user=x', `--as=${SA}`]);
-  await fails(['-n', 'demo', 'create', 'rolebinding', 'b6', '--role=missing2', '--user=x', `--as=${SA}`], 'roles.rbac.authorization.k8s.io "missing2" not found');
-  await fails(['create', 'clusterrole', 'cr1', '--verb=get', '--resource=configmaps', `--as=${SA}`], 'clusterroles.rbac.authorization.k8s.io is forbidden: User "system:serviceaccount:demo:app" cannot create resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope');
-  for (const name of ['multi', 'b5', 'b6']) assert.equal((await kubectl(['-n', 'demo', 'get', 'role,rolebinding', name])).code, 1, `${name} must not be stored`);
+  await fails(
+    ['-n', 'demo', 'create', 'rolebinding', 'b6', '--role=missing2', '--user=x', `--as=${SA}`],
+    'roles.rbac.authorization.k8s.io "missing2" not found',
+  );
+  await fails(
+    ['create', 'clusterrole', 'cr1', '--verb=get', '--resource=configmaps', `--as=${SA}`],
+    'clusterroles.rbac.authorization.k8s.io is forbidden: User "system:serviceaccount:demo:app" cannot create resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope',
+  );
+  for (const name of ['multi', 'b5', 'b6'])
+    assert.equal((await kubectl(['-n', 'demo', 'get', 'role,rolebinding', name])).code, 1, `${name} must not be stored`);
   // With the escalate verb the same role is allowed.
   await ok(['-n', 'demo', 'create', 'role', 'escalator', '--verb=escalate', '--resource=roles.rbac.authorization.k8s.io']);
   await ok(['-n', 'demo', 'create', 'rolebinding', 'app-escalate', '--role=escalator', `--serviceaccount=demo:app`]);
   await ok(['-n', 'demo', 'create', 'role', 'multi', '--verb=get,delete', '--resource=configmaps,secrets', `--as=${SA}`]);
-  await fails(['-n', 'demo', 'patch', 'rolebinding', 'b7', '--type=merge', '-p', '{"roleRef":{"name":"multi"}}'], 'roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"multi"}: cannot change roleRef');
+  await fails(
+    ['-n', 'demo', 'patch', 'rolebinding', 'b7', '--type=merge', '-p', '{"roleRef":{"name":"multi"}}'],
+    'roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"multi"}: cannot change roleRef',
+  );
 });
 
 test('bad input: bindings to missing roles are allowed and grant nothing; unknown verbs are stored; invalid rules are 422', { skip }, async () => {
@@ -239,9 +283,15 @@ test('bad input: bindings to missing roles are allowed and grant nothing; unknow
     r.out,
   );
   assert.equal((await kubectl(['-n', 'demo', 'get', 'role', 'bad1'])).code, 1);
-  const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: badb, namespace: demo}\nroleRef: {kind: Foo, name: x, apiGroup: rbac.authorization.k8s.io}\nsubjects:\n- {kind: User, name: ""}\n- {kind: Robot, name: r}\n';
+  const binding =
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: badb, namespace: demo}\nroleRef: {kind: Foo, name: x, apiGroup: rbac.authorization.k8s.io}\nsubjects:\n- {kind: User, name: ""}\n- {kind: Robot, name: r}\n';
   const rb = await kubectl(['create', '-f', '-'], binding);
-  assert.ok(rb.out.includes('* roleRef.kind: Unsupported value: "Foo": supported values: "Role", "ClusterRole"\n* subjects[0].name: Required value\n* subjects[1].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"'), rb.out);
+  assert.ok(
+    rb.out.includes(
+      '* roleRef.kind: Unsupported value: "Foo": supported values: "Role", "ClusterRole"\n* subjects[0].name: Required value\n* subjects[1].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"',
+    ),
+    rb.out,
+  );
 });
 
 test('aggregation: a ClusterRole labelled aggregate-to-view extends view (and edit, admin) until it is deleted', { skip }, async () => {
@@ -253,7 +303,10 @@ test('aggregation: a ClusterRole labelled aggregate-to-view extends view (and ed
     });
   const allowed = async () => JSON.parse(await ok(['create', '--validate=false', '-f', '-', '-o', 'json'], sar('list'))).status.allowed as boolean;
   assert.equal(await allowed(), false);
-  await ok(['apply', '-f', '-'], 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: widgets-view, labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}\nrules: [{apiGroups: [example.com], resources: [widgets], verbs: [get, list]}]\n');
+  await ok(
+    ['apply', '-f', '-'],
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: widgets-view, labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}\nrules: [{apiGroups: [example.com], resources: [widgets], verbs: [get, list]}]\n',
+  );
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(await allowed(), true);
   assert.match(await ok(['get', 'clusterrole', 'admin', '-o', 'json']), /"widgets"/);
@@ -263,14 +316,20 @@ test('aggregation: a ClusterRole labelled aggregate-to-view extends view (and ed
 });
 
 test('legacy service-account token Secrets are filled by the tokens controller and valid while the Secret lives', { skip }, async () => {
-  await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Secret\nmetadata: {name: legacy, namespace: demo, annotations: {kubernetes.io/service-account.name: app}}\ntype: kubernetes.io/service-account-token\n');
+  await ok(
+    ['apply', '-f', '-'],
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: legacy, namespace: demo, annotations: {kubernetes.io/service-account.name: app}}\ntype: kubernetes.io/service-account-token\n',
+  );
   let token = '';
   for (let i = 0; i < 50 && !token; i++) {
     token = Buffer.from(await ok(['-n', 'demo', 'get', 'secret', 'legacy', '-o', 'jsonpath={.data.token}']), 'base64').toString();
     if (!token) await new Promise((r) => setTimeout(r, 50));
   }
   assert.match(await ok(['-n', 'demo', 'get', 'cm', '-o', 'name', `--token=${token}`]), /configmap\/allowed/);
-  await fails(['-n', 'demo', 'create', 'secret', 'generic', 'legacy2', '--type=kubernetes.io/service-account-token'], 'metadata.annotations[kubernetes.io/service-account.name]: Required value');
+  await fails(
+    ['-n', 'demo', 'create', 'secret', 'generic', 'legacy2', '--type=kubernetes.io/service-account-token'],
+    'metadata.annotations[kubernetes.io/service-account.name]: Required value',
+  );
   await ok(['-n', 'demo', 'delete', 'secret', 'legacy']);
   await fails(['-n', 'demo', 'get', 'cm', `--token=${token}`], 'Unauthorized');
 });

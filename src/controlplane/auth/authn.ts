@@ -67,7 +67,13 @@ export class Authenticator {
     if (typeof c.exp !== 'number' || c.exp + LEEWAY_SECONDS < now) return undefined;
     if (typeof c.nbf === 'number' && c.nbf - LEEWAY_SECONDS > now) return undefined;
     const k = c['kubernetes.io'] as
-      | { namespace?: string; serviceaccount?: { name?: string; uid?: string }; pod?: { name: string; uid: string }; secret?: { name: string; uid: string }; node?: { name: string; uid: string } }
+      | {
+          namespace?: string;
+          serviceaccount?: { name?: string; uid?: string };
+          pod?: { name: string; uid: string };
+          secret?: { name: string; uid: string };
+          node?: { name: string; uid: string };
+        }
       | undefined;
     const ns = k?.namespace;
     const sa = k?.serviceaccount;

@@ -16,7 +16,12 @@ export function wantsImpersonation(headers: IncomingHttpHeaders): boolean {
 }
 
 /** The identity a request impersonates; throws 403 (not allowed) or 500 (groups without a user), as Kubernetes does. */
-export function impersonate(requestor: UserInfo, headers: IncomingHttpHeaders, distinct: Record<string, string[] | undefined>, authorizer: Authorizer): UserInfo {
+export function impersonate(
+  requestor: UserInfo,
+  headers: IncomingHttpHeaders,
+  distinct: Record<string, string[] | undefined>,
+  authorizer: Authorizer,
+): UserInfo {
   const username = first(distinct['impersonate-user']);
   const groupsAsked = distinct['impersonate-group'] ?? [];
   const uid = first(distinct['impersonate-uid']);
@@ -29,7 +34,19 @@ export function impersonate(requestor: UserInfo, headers: IncomingHttpHeaders, d
     throw new ApiError(500, 'InternalError', `Internal error occurred: requested [${asked.join(' ')}] without impersonating a user`);
   }
   const check = (a: Partial<Attributes>) => {
-    const attrs: Attributes = { user: requestor, verb: 'impersonate', resourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1', resource: '', subresource: '', name: '', namespace: '', ...a };
+    const attrs: Attributes = {
+      user: requestor,
+      verb: 'impersonate',
+      resourceRequest: true,
+      path: '',
+      apiGroup: '',
+      apiVersion: 'v1',
+      resource: '',
+      subresource: '',
+      name: '',
+      namespace: '',
+      ...a,
+    };
     const d = authorizer.authorize(attrs);
     if (!d.allowed) throw forbiddenError(attrs, d.reason);
   };

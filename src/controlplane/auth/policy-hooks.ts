@@ -30,7 +30,11 @@ export function validateRules(rules: unknown, namespaced: boolean): Cause[] {
     if (r?.nonResourceURLs?.length) {
       const urls = goStrings(r.nonResourceURLs);
       if (namespaced)
-        causes.push({ reason: 'FieldValueInvalid', field: `${at}.nonResourceURLs`, message: `Invalid value: ${urls}: namespaced rules cannot apply to non-resource URLs` });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: `${at}.nonResourceURLs`,
+          message: `Invalid value: ${urls}: namespaced rules cannot apply to non-resource URLs`,
+        });
       if (r.apiGroups?.length || r.resources?.length || r.resourceNames?.length)
         causes.push({
           reason: 'FieldValueInvalid',

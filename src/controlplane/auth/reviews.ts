@@ -53,14 +53,37 @@ function attributesOf(user: UserInfo, spec: AccessSpec): Attributes {
       namespace: r.namespace ?? '',
     };
   const n = spec.nonResourceAttributes ?? {};
-  return { user, verb: n.verb ?? '', resourceRequest: false, path: n.path ?? '', apiGroup: '', apiVersion: '', resource: '', subresource: '', name: '', namespace: '' };
+  return {
+    user,
+    verb: n.verb ?? '',
+    resourceRequest: false,
+    path: n.path ?? '',
+    apiGroup: '',
+    apiVersion: '',
+    resource: '',
+    subresource: '',
+    name: '',
+    namespace: '',
+  };
 }
 
 function validateAccessSpec(spec: AccessSpec): Cause[] {
   if (spec.resourceAttributes && spec.nonResourceAttributes)
-    return [{ reason: 'FieldValueInvalid', field: 'spec.nonResourceAttributes', message: 'Invalid value: "": cannot be specified in combination with resourceAttributes' }];
+    return [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.nonResourceAttributes',
+        message: 'Invalid value: "": cannot be specified in combination with resourceAttributes',
+      },
+    ];
   if (!spec.resourceAttributes && !spec.nonResourceAttributes)
-    return [{ reason: 'FieldValueRequired', field: 'spec.resourceAttributes', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' }];
+    return [
+      {
+        reason: 'FieldValueRequired',
+        field: 'spec.resourceAttributes',
+        message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      },
+    ];
   return [];
 }
 
@@ -87,13 +110,23 @@ export class Reviews {
         if (kind !== 'SelfSubjectAccessReview') {
           if (!spec.user && !spec.groups?.length)
             causes.push({ reason: 'FieldValueInvalid', field: 'spec.user', message: 'Invalid value: "": at least one of user or group must be specified' });
-          subject = { username: spec.user ?? '', groups: spec.groups ?? [], ...(spec.uid ? { uid: spec.uid } : {}), ...(spec.extra ? { extra: spec.extra } : {}) };
+          subject = {
+            username: spec.user ?? '',
+            groups: spec.groups ?? [],
+            ...(spec.uid ? { uid: spec.uid } : {}),
+            ...(spec.extra ? { extra: spec.extra } : {}),
+          };
         }
         if (kind === 'LocalSubjectAccessReview') {
-          if (spec.nonResourceAttributes) causes.push({ reason: 'FieldValueInvalid', field: 'spec.nonResourceAttributes', message: 'Invalid value: "": disallowed on this kind of request' });
+          if (spec.nonResourceAttributes)
+            causes.push({ reason: 'FieldValueInvalid', field: 'spec.nonResourceAttributes', message: 'Invalid value: "": disallowed on this kind of request' });
           const ns = spec.resourceAttributes?.namespace ?? '';
           if (spec.resourceAttributes && ns && ns !== namespace)
-            causes.push({ reason: 'FieldValueInvalid', field: 'spec.resourceAttributes.namespace', message: `Invalid value: ${JSON.stringify(ns)}: must match metadata.namespace` });
+            causes.push({
+              reason: 'FieldValueInvalid',
+              field: 'spec.resourceAttributes.namespace',
+              message: `Invalid value: ${JSON.stringify(ns)}: must match metadata.namespace`,
+            });
           if (spec.resourceAttributes) spec.resourceAttributes.namespace = namespace;
         }
         if (causes.length) throw invalid(named, body.metadata?.name ?? '', causes);
@@ -106,7 +139,12 @@ export class Reviews {
         const { rules, errors } = this.authorizer.rulesFor(user, ns);
         const resourceRules = rules
           .filter((r) => r.resources?.length)
-          .map((r) => ({ verbs: r.verbs, ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}), resources: r.resources, ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
+          .map((r) => ({
+            verbs: r.verbs,
+            ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}),
+            resources: r.resources,
+            ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+          }));
         const nonResourceRules = rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
         return out({ resourceRules, nonResourceRules, incomplete: false, ...(errors.length ? { evaluationError: aggregateErrors(errors) } : {}) });
       }

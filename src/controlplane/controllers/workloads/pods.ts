@@ -177,7 +177,10 @@ export class PodSimulator implements Controller {
 
   private nodeFor(spec: Any): string | undefined {
     const selector = (spec.nodeSelector ?? {}) as Record<string, string>;
-    return this.readyNodes().find((n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v))?.metadata.name;
+    // DaemonSet pods are pinned to their node by a metadata.name node affinity term.
+    const terms = (spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as Any[];
+    const pinned = terms.flatMap((t) => ((t.matchFields ?? []) as Any[]).filter((f) => f.key === 'metadata.name' && f.operator === 'In').flatMap((f) => f.values as string[]));
+    return this.readyNodes().find((n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v) && (!pinned.length || pinned.includes(n.metadata.name!)))?.metadata.name;
   }
 
   /** Why the scheduler cannot place the pod yet, worded as kube-scheduler does; undefined when it can. */

@@ -84,6 +84,7 @@ export const REVISION = 'deployment.kubernetes.io/revision';
 export class DeploymentController implements Controller {
   readonly name = 'deployment';
   readonly watches = ['apps/deployments', 'apps/replicasets'];
+  private readonly deadlines = new Set<string>();
   private readonly deployments;
   private readonly rs;
 
@@ -224,7 +225,15 @@ export class DeploymentController implements Controller {
       else if (!prev || prev.reason === 'NewReplicaSetAvailable' || prev.message !== `ReplicaSet "${name}" is progressing.`) {
         conditions = setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${name}" is progressing.` }, { updateTime: true });
       }
-      if (spec.progressDeadlineSeconds !== undefined) this.sim.enqueue(this, keyOf(d), deadline + 10);
+      // Look again when the deadline passes (one timer per Deployment at a time).
+      const key = keyOf(d);
+      if (!this.deadlines.has(key)) {
+        this.deadlines.add(key);
+        this.sim.after(deadline + 10, () => {
+          this.deadlines.delete(key);
+          this.sim.enqueue(this, key);
+        });
+      }
     }
     // Keep the order the controller uses: Available first, then Progressing.
     conditions.sort((a, b) => (a.type === 'Available' ? -1 : b.type === 'Available' ? 1 : 0));
