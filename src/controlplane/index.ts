@@ -21,7 +21,7 @@ import { NamespaceController } from './controllers/namespaces.js';
 import { WebhookAdmission } from './admission/webhooks.js';
 import { installBuiltinPolicies } from './admission/builtin-policies.js';
 import { startSimulatedWorkloads, type SimOptions, type SimulatedWorkloads } from './controllers/workloads/index.js';
-import { handleExecUpgrade } from './controllers/workloads/exec.js';
+import { handleExecUpgrade, refuseUpgrade } from './controllers/workloads/exec.js';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import { DurableLog } from './storage/wal.js';
 import { Store } from './storage/store.js';
@@ -105,7 +105,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     heartbeatMs: opts.watchHeartbeatMs,
     bookmarkMs: opts.watchBookmarkMs,
     log: opts.log,
-    admission: new WebhookAdmission(core, { log: opts.log }),
+    admission: new WebhookAdmission(core, { log: opts.log, userInfo: () => access.currentUser() }),
   });
   // Client certificates are asked for but optional; the authenticator trusts only verified ones.
   const server: Server = tls
@@ -114,8 +114,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   server.keepAliveTimeout = 60_000;
   // pods/exec arrives as a WebSocket upgrade; only simulated pods can run commands.
   let workloads: SimulatedWorkloads | undefined;
-  const authToken = opts.insecureHttp ? undefined : token;
-  server.on('upgrade', (req, socket) => (workloads ? workloads.upgrade(req, socket, authToken) : handleExecUpgrade(req, socket, authToken, undefined)));
+  server.on('upgrade', (req, socket) => {
+    const serve = async () => (workloads ? workloads.upgrade(req, socket) : handleExecUpgrade(req, socket, undefined));
+    access.serve(req, serve).catch((e: unknown) => refuseUpgrade(socket, e));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());

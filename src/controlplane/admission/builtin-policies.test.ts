@@ -44,7 +44,12 @@ test('imagePullPolicy follows the tag: Always for latest or none, IfNotPresent o
 });
 
 test('defaulting tables fill only missing leaves under existing parents', () => {
-  const obj = { apiVersion: 'v1', kind: 'Service', metadata: {}, spec: { ports: [{ port: 80 }, { port: 81, protocol: 'UDP', targetPort: 'web' }] } } as KubeObject;
+  const obj = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {},
+    spec: { ports: [{ port: 80 }, { port: 81, protocol: 'UDP', targetPort: 'web' }] },
+  } as KubeObject;
   applyDefaults(obj, DEFAULTS['/Service']!);
   const spec = obj.spec as Any;
   assert.deepEqual(spec.ports, [
@@ -61,7 +66,12 @@ test('defaulting tables fill only missing leaves under existing parents', () => 
 
 test('Pods get the defaults of the API server and its admission plugins', () => {
   const { core, type } = setup();
-  const pod = core.create(type('', 'pods'), 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: podSpec({ volumes: [{ name: 's', secret: { secretName: 'x' } }] }) });
+  const pod = core.create(type('', 'pods'), 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: podSpec({ volumes: [{ name: 's', secret: { secretName: 'x' } }] }),
+  });
   const spec = pod.spec as Any;
   assert.equal(spec.restartPolicy, 'Always');
   assert.equal(spec.dnsPolicy, 'ClusterFirst');
@@ -75,7 +85,10 @@ test('Pods get the defaults of the API server and its admission plugins', () => 
   assert.equal(spec.tolerations.length, 2);
   assert.equal(spec.volumes[0].secret.defaultMode, 420);
   const c = spec.containers[0];
-  assert.deepEqual([c.terminationMessagePath, c.terminationMessagePolicy, c.imagePullPolicy, c.ports[0].protocol], ['/dev/termination-log', 'File', 'IfNotPresent', 'TCP']);
+  assert.deepEqual(
+    [c.terminationMessagePath, c.terminationMessagePolicy, c.imagePullPolicy, c.ports[0].protocol],
+    ['/dev/termination-log', 'File', 'IfNotPresent', 'TCP'],
+  );
 });
 
 test('workload defaults: StatefulSet, DaemonSet and Job (with its generated selector)', () => {
@@ -85,14 +98,23 @@ test('workload defaults: StatefulSet, DaemonSet and Job (with its generated sele
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: { name: 's' },
-    spec: { selector: { matchLabels: { app: 'a' } }, template, volumeClaimTemplates: [{ metadata: { name: 'd' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] },
+    spec: {
+      selector: { matchLabels: { app: 'a' } },
+      template,
+      volumeClaimTemplates: [{ metadata: { name: 'd' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    },
   });
   const s = sts.spec as Any;
   assert.equal(s.podManagementPolicy, 'OrderedReady');
   assert.deepEqual(s.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
   assert.deepEqual(s.persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
   assert.equal(s.volumeClaimTemplates[0].spec.volumeMode, 'Filesystem');
-  const ds = core.create(type('apps', 'daemonsets'), 'default', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'a' } }, template } });
+  const ds = core.create(type('apps', 'daemonsets'), 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'd' },
+    spec: { selector: { matchLabels: { app: 'a' } }, template },
+  });
   assert.deepEqual((ds.spec as Any).updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
   const job = core.create(type('batch', 'jobs'), 'default', {
     apiVersion: 'batch/v1',
@@ -109,14 +131,21 @@ test('workload defaults: StatefulSet, DaemonSet and Job (with its generated sele
   assert.deepEqual((updated.spec as Any).selector, j.selector, 'updates keep the selector');
 });
 
-test('validation reports the API server\'s messages for common mistakes', () => {
+test("validation reports the API server's messages for common mistakes", () => {
   const { core, type } = setup();
   assert.deepEqual(
     invalidCauses(() => core.create(type('', 'pods'), 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [] } })),
     ['spec.containers: Required value'],
   );
   assert.deepEqual(
-    invalidCauses(() => core.create(type('', 'pods'), 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'Bad_Name', image: 'x' }, { name: 'c2' }] } })),
+    invalidCauses(() =>
+      core.create(type('', 'pods'), 'default', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p' },
+        spec: { containers: [{ name: 'Bad_Name', image: 'x' }, { name: 'c2' }] },
+      }),
+    ),
     [
       "spec.containers[0].name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
       'spec.containers[1].image: Required value',
@@ -134,15 +163,24 @@ test('validation reports the API server\'s messages for common mistakes', () => 
     ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"y"}: `selector` does not match template `labels`'],
   );
   assert.deepEqual(
-    invalidCauses(() => core.create(type('batch', 'jobs'), 'default', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: podSpec() } } })),
+    invalidCauses(() =>
+      core.create(type('batch', 'jobs'), 'default', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: podSpec() } } }),
+    ),
     ['spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"'],
   );
   assert.deepEqual(
-    invalidCauses(() => core.create(type('', 'services'), 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 0 }] } })),
-    ['spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive', 'spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive'],
+    invalidCauses(() =>
+      core.create(type('', 'services'), 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 0 }] } }),
+    ),
+    [
+      'spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
+      'spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive',
+    ],
   );
   assert.deepEqual(
-    invalidCauses(() => core.create(type('', 'configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'bad key': 'x' } })),
+    invalidCauses(() =>
+      core.create(type('', 'configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'bad key': 'x' } }),
+    ),
     [
       "data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
     ],
@@ -152,7 +190,12 @@ test('validation reports the API server\'s messages for common mistakes', () => 
 test('immutable fields: StatefulSet spec, Job template, Service clusterIP, Deployment selector, immutable ConfigMaps', () => {
   const { core, type } = setup();
   const template = { metadata: { labels: { app: 'a' } }, spec: podSpec() };
-  core.create(type('apps', 'statefulsets'), 'default', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's' }, spec: { serviceName: 's', selector: { matchLabels: { app: 'a' } }, template } });
+  core.create(type('apps', 'statefulsets'), 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 's' },
+    spec: { serviceName: 's', selector: { matchLabels: { app: 'a' } }, template },
+  });
   const patch = (t: ResourceType, name: string, change: (o: Any) => void) =>
     core.mutate(t, 'default', name, (cur) => {
       change(cur as Any);
@@ -165,7 +208,12 @@ test('immutable fields: StatefulSet spec, Job template, Service clusterIP, Deplo
     ],
   );
   patch(type('apps', 'statefulsets'), 's', (o) => (o.spec.replicas = 3));
-  core.create(type('batch', 'jobs'), 'default', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: podSpec({ restartPolicy: 'Never' }) } } });
+  core.create(type('batch', 'jobs'), 'default', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'j' },
+    spec: { template: { spec: podSpec({ restartPolicy: 'Never' }) } },
+  });
   assert.deepEqual(
     invalidCauses(() => patch(type('batch', 'jobs'), 'j', (o) => (o.spec.template.spec.containers[0].image = 'nginx:2'))),
     ['spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable'],
@@ -176,14 +224,21 @@ test('immutable fields: StatefulSet spec, Job template, Service clusterIP, Deplo
     invalidCauses(() => patch(type('', 'services'), 'svc', (o) => (o.spec.clusterIP = '10.96.99.99'))),
     ['spec.clusterIPs[0]: Invalid value: []string{"10.96.99.99"}: may not change once set'],
   );
-  core.create(type('apps', 'deployments'), 'default', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'a' } }, template } });
+  core.create(type('apps', 'deployments'), 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd' },
+    spec: { selector: { matchLabels: { app: 'a' } }, template },
+  });
   const causes = invalidCauses(() =>
     patch(type('apps', 'deployments'), 'd', (o) => {
       o.spec.selector = { matchLabels: { app: 'b' } };
       o.spec.template.metadata.labels = { app: 'b' };
     }),
   );
-  assert.deepEqual(causes, ['spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"b"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable']);
+  assert.deepEqual(causes, [
+    'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"b"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+  ]);
   core.create(type('', 'configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'frozen' }, data: { a: '1' }, immutable: true });
   assert.deepEqual(
     invalidCauses(() => patch(type('', 'configmaps'), 'frozen', (o) => (o.data.a = '2'))),

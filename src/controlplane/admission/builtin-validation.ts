@@ -56,7 +56,8 @@ function containerList(list: Any[] | undefined, path: string, volumes: Set<strin
       names.add(c.name);
     }
     if (requireImage && !c.image) out.push(fieldRequired(`${p}.image`, ''));
-    if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(c.imagePullPolicy)) out.push(fieldNotSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+    if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(c.imagePullPolicy))
+      out.push(fieldNotSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
     (c.ports ?? []).forEach((port: Any, j: number) => {
       const pp = `${p}.ports[${j}]`;
       if (port.containerPort === undefined) out.push(fieldRequired(`${pp}.containerPort`, ''));
@@ -77,13 +78,18 @@ function containerList(list: Any[] | undefined, path: string, volumes: Set<strin
 }
 
 /** PodSpec validation at `path`; `extraVolumes` are names a StatefulSet's claim templates provide. */
-export function validatePodSpec(spec: Any | undefined, path: string, opts: { restartPolicies?: string[]; extraVolumes?: string[]; restartRequired?: string } = {}): Cause[] {
+export function validatePodSpec(
+  spec: Any | undefined,
+  path: string,
+  opts: { restartPolicies?: string[]; extraVolumes?: string[]; restartRequired?: string } = {},
+): Cause[] {
   if (!spec || typeof spec !== 'object') return [fieldRequired(path, '')];
   const out: Cause[] = [];
   const volumes = new Set<string>(opts.extraVolumes ?? []);
   (spec.volumes ?? []).forEach((v: Any, i: number) => {
     if (!v.name) out.push(fieldRequired(`${path}.volumes[${i}].name`, ''));
-    else if (volumes.has(v.name) && !(opts.extraVolumes ?? []).includes(v.name)) out.push({ reason: 'FieldValueDuplicate', field: `${path}.volumes[${i}].name`, message: `Duplicate value: ${JSON.stringify(v.name)}` });
+    else if (volumes.has(v.name) && !(opts.extraVolumes ?? []).includes(v.name))
+      out.push({ reason: 'FieldValueDuplicate', field: `${path}.volumes[${i}].name`, message: `Duplicate value: ${JSON.stringify(v.name)}` });
     if (v.name) volumes.add(v.name);
   });
   if (!Array.isArray(spec.containers) || spec.containers.length === 0) out.push(fieldRequired(`${path}.containers`, ''));
@@ -125,9 +131,18 @@ function selectorMatchesTemplate(obj: Any, required = true): Cause[] {
   return out;
 }
 
-const immutableSelector: Check = (obj, old) => (old && !same(obj.spec?.selector, old.spec?.selector) ? [raw('spec.selector', goSelector(obj.spec?.selector), 'field is immutable')] : []);
+const immutableSelector: Check = (obj, old) =>
+  old && !same(obj.spec?.selector, old.spec?.selector) ? [raw('spec.selector', goSelector(obj.spec?.selector), 'field is immutable')] : [];
 
-const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+const STATEFULSET_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+];
 
 /** The checks of each kind, by "group/Kind". */
 export const VALIDATIONS: Record<string, Check[]> = {
@@ -155,7 +170,10 @@ export const VALIDATIONS: Record<string, Check[]> = {
     },
   ],
   '/PodTemplate': [(o) => validatePodSpec(o.template?.spec, 'template.spec')],
-  '/ReplicationController': [(o) => nonNegative('spec.replicas', o.spec?.replicas), (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] })],
+  '/ReplicationController': [
+    (o) => nonNegative('spec.replicas', o.spec?.replicas),
+    (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
+  ],
   'apps/Deployment': [
     (o) => nonNegative('spec.replicas', o.spec?.replicas),
     (o) => selectorMatchesTemplate(o),
@@ -163,8 +181,10 @@ export const VALIDATIONS: Record<string, Check[]> = {
     (o) => {
       const s = o.spec?.strategy;
       if (!s) return [];
-      if (s.type !== undefined && !['Recreate', 'RollingUpdate'].includes(s.type)) return [fieldNotSupported('spec.strategy.type', s.type, ['Recreate', 'RollingUpdate'])];
-      if (s.type === 'Recreate' && s.rollingUpdate) return [fieldForbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'")];
+      if (s.type !== undefined && !['Recreate', 'RollingUpdate'].includes(s.type))
+        return [fieldNotSupported('spec.strategy.type', s.type, ['Recreate', 'RollingUpdate'])];
+      if (s.type === 'Recreate' && s.rollingUpdate)
+        return [fieldForbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'")];
       return [];
     },
     (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
@@ -175,13 +195,19 @@ export const VALIDATIONS: Record<string, Check[]> = {
     immutableSelector,
     (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
   ],
-  'apps/DaemonSet': [(o) => selectorMatchesTemplate(o), immutableSelector, (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] })],
+  'apps/DaemonSet': [
+    (o) => selectorMatchesTemplate(o),
+    immutableSelector,
+    (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
+  ],
   'apps/StatefulSet': [
     (o) => nonNegative('spec.replicas', o.spec?.replicas),
     (o) => selectorMatchesTemplate(o),
     (o) => {
       const p = o.spec?.podManagementPolicy;
-      return p !== undefined && !['OrderedReady', 'Parallel'].includes(p) ? [fieldNotSupported('spec.podManagementPolicy', p, ['OrderedReady', 'Parallel'])] : [];
+      return p !== undefined && !['OrderedReady', 'Parallel'].includes(p)
+        ? [fieldNotSupported('spec.podManagementPolicy', p, ['OrderedReady', 'Parallel'])]
+        : [];
     },
     (o) =>
       validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', {
@@ -193,25 +219,41 @@ export const VALIDATIONS: Record<string, Check[]> = {
       const strip = (spec: Any | undefined) => Object.fromEntries(Object.entries(spec ?? {}).filter(([k]) => !STATEFULSET_MUTABLE.includes(k)));
       if (same(strip(o.spec), strip(old.spec))) return [];
       const quoted = STATEFULSET_MUTABLE.map((f) => `'${f}'`);
-      return [fieldForbidden('spec', `updates to statefulset spec for fields other than ${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]} are forbidden`)];
+      return [
+        fieldForbidden(
+          'spec',
+          `updates to statefulset spec for fields other than ${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]} are forbidden`,
+        ),
+      ];
     },
   ],
   'batch/Job': [
     (o) => nonNegative('spec.parallelism', o.spec?.parallelism),
     (o) => nonNegative('spec.completions', o.spec?.completions),
     (o) => nonNegative('spec.backoffLimit', o.spec?.backoffLimit),
-    (o) => (o.spec?.activeDeadlineSeconds !== undefined && o.spec.activeDeadlineSeconds <= 0 ? [fieldInvalid('spec.activeDeadlineSeconds', o.spec.activeDeadlineSeconds, 'must be greater than 0')] : []),
+    (o) =>
+      o.spec?.activeDeadlineSeconds !== undefined && o.spec.activeDeadlineSeconds <= 0
+        ? [fieldInvalid('spec.activeDeadlineSeconds', o.spec.activeDeadlineSeconds, 'must be greater than 0')]
+        : [],
     (o) => {
       const m = o.spec?.completionMode;
       return m !== undefined && !['NonIndexed', 'Indexed'].includes(m) ? [fieldNotSupported('spec.completionMode', m, ['NonIndexed', 'Indexed'])] : [];
     },
     (o) => selectorMatchesTemplate(o, false),
-    (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['OnFailure', 'Never'], restartRequired: 'valid values: "OnFailure", "Never"' }),
+    (o) =>
+      validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', {
+        restartPolicies: ['OnFailure', 'Never'],
+        restartRequired: 'valid values: "OnFailure", "Never"',
+      }),
     immutableSelector,
-    (o, old) => (old && !same(o.spec?.template, old.spec?.template) && !old.spec?.suspend ? [raw('spec.template', 'core.PodTemplateSpec{...}', 'field is immutable')] : []),
     (o, old) =>
-      old && o.spec?.completionMode !== 'Indexed' && !same(o.spec?.completions, old.spec?.completions) ? [fieldInvalid('spec.completions', o.spec?.completions, 'field is immutable')] : [],
-    (o, old) => (old && !same(o.spec?.completionMode, old.spec?.completionMode) ? [fieldInvalid('spec.completionMode', o.spec?.completionMode, 'field is immutable')] : []),
+      old && !same(o.spec?.template, old.spec?.template) && !old.spec?.suspend ? [raw('spec.template', 'core.PodTemplateSpec{...}', 'field is immutable')] : [],
+    (o, old) =>
+      old && o.spec?.completionMode !== 'Indexed' && !same(o.spec?.completions, old.spec?.completions)
+        ? [fieldInvalid('spec.completions', o.spec?.completions, 'field is immutable')]
+        : [],
+    (o, old) =>
+      old && !same(o.spec?.completionMode, old.spec?.completionMode) ? [fieldInvalid('spec.completionMode', o.spec?.completionMode, 'field is immutable')] : [],
   ],
   '/Service': [
     (o) => {
@@ -237,7 +279,8 @@ export const VALIDATIONS: Record<string, Check[]> = {
         if (typeof p.targetPort === 'number') out.push(...portRange(`${f}.targetPort`, p.targetPort));
         if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol)) out.push(fieldNotSupported(`${f}.protocol`, p.protocol, PROTOCOLS));
       });
-      if (spec.sessionAffinity !== undefined && !['ClientIP', 'None'].includes(spec.sessionAffinity)) out.push(fieldNotSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
+      if (spec.sessionAffinity !== undefined && !['ClientIP', 'None'].includes(spec.sessionAffinity))
+        out.push(fieldNotSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
       return out;
     },
     (o, old) => {
@@ -254,7 +297,11 @@ export const VALIDATIONS: Record<string, Check[]> = {
     immutableData,
     (o, old) => (old && old.type !== undefined && o.type !== old.type ? [fieldInvalid('type', o.type, 'field is immutable')] : []),
     (o) => {
-      const required: Record<string, string[]> = { 'kubernetes.io/tls': ['tls.crt', 'tls.key'], 'kubernetes.io/dockerconfigjson': ['.dockerconfigjson'], 'kubernetes.io/basic-auth': [] };
+      const required: Record<string, string[]> = {
+        'kubernetes.io/tls': ['tls.crt', 'tls.key'],
+        'kubernetes.io/dockerconfigjson': ['.dockerconfigjson'],
+        'kubernetes.io/basic-auth': [],
+      };
       return (required[o.type] ?? []).filter((k) => o.data?.[k] === undefined && o.stringData?.[k] === undefined).map((k) => fieldRequired(`data[${k}]`, ''));
     },
   ],
@@ -263,12 +310,18 @@ export const VALIDATIONS: Record<string, Check[]> = {
       if (old) return [];
       const out: Cause[] = [];
       if (!(o.spec?.accessModes ?? []).length) out.push(fieldRequired('spec.accessModes', 'at least 1 access mode is required'));
-      if (!o.spec?.dataSource && !o.spec?.dataSourceRef && get(o, 'spec.resources.requests.storage') === undefined) out.push(fieldRequired('spec.resources[storage]', ''));
+      if (!o.spec?.dataSource && !o.spec?.dataSourceRef && get(o, 'spec.resources.requests.storage') === undefined)
+        out.push(fieldRequired('spec.resources[storage]', ''));
       return out;
     },
     (o, old) => {
       if (!old) return [];
-      const strip = (s: Any | undefined) => ({ ...(s ?? {}), resources: { ...(s?.resources ?? {}), requests: undefined }, volumeName: undefined, volumeAttributesClassName: undefined });
+      const strip = (s: Any | undefined) => ({
+        ...(s ?? {}),
+        resources: { ...(s?.resources ?? {}), requests: undefined },
+        volumeName: undefined,
+        volumeAttributesClassName: undefined,
+      });
       const bindingVolume = !old.spec?.volumeName;
       if (same(strip(o.spec), strip(old.spec)) && (bindingVolume || o.spec?.volumeName === old.spec?.volumeName)) return [];
       return [fieldForbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims')];
@@ -299,7 +352,8 @@ function immutableData(o: Any, old: Any | undefined): Cause[] {
   if (!old?.immutable) return [];
   const out: Cause[] = [];
   if (!same(o.data, old.data)) out.push(fieldForbidden('data', 'field is immutable when `immutable` is set'));
-  if (o.binaryData !== undefined || old.binaryData !== undefined) if (!same(o.binaryData, old.binaryData)) out.push(fieldForbidden('binaryData', 'field is immutable when `immutable` is set'));
+  if (o.binaryData !== undefined || old.binaryData !== undefined)
+    if (!same(o.binaryData, old.binaryData)) out.push(fieldForbidden('binaryData', 'field is immutable when `immutable` is set'));
   if (o.immutable !== true) out.push(fieldForbidden('immutable', 'field is immutable when `immutable` is set'));
   return out;
 }
@@ -311,7 +365,8 @@ function webhookChecks(o: Any): Cause[] {
     const f = `webhooks[${i}]`;
     if (!w.name) out.push(fieldRequired(`${f}.name`, ''));
     else {
-      if (String(w.name).split('.').length < 3) out.push(fieldInvalid(`${f}.name`, w.name, 'should be a domain with at least three segments separated by dots'));
+      if (String(w.name).split('.').length < 3)
+        out.push(fieldInvalid(`${f}.name`, w.name, 'should be a domain with at least three segments separated by dots'));
       if (seen.has(w.name)) out.push({ reason: 'FieldValueDuplicate', field: `${f}.name`, message: `Duplicate value: ${JSON.stringify(w.name)}` });
       seen.add(w.name);
     }
@@ -329,14 +384,18 @@ function webhookChecks(o: Any): Cause[] {
       }
       if (url && url.protocol !== 'https:') out.push(fieldInvalid(`${f}.clientConfig.url`, cc.url, "'https' is the only allowed URL scheme"));
     }
-    if (w.failurePolicy !== undefined && !['Fail', 'Ignore'].includes(w.failurePolicy)) out.push(fieldNotSupported(`${f}.failurePolicy`, w.failurePolicy, ['Fail', 'Ignore']));
-    if (w.matchPolicy !== undefined && !['Equivalent', 'Exact'].includes(w.matchPolicy)) out.push(fieldNotSupported(`${f}.matchPolicy`, w.matchPolicy, ['Equivalent', 'Exact']));
-    if (w.timeoutSeconds !== undefined && (w.timeoutSeconds < 1 || w.timeoutSeconds > 30)) out.push(fieldInvalid(`${f}.timeoutSeconds`, w.timeoutSeconds, 'the timeout value must be between 1 and 30 seconds'));
+    if (w.failurePolicy !== undefined && !['Fail', 'Ignore'].includes(w.failurePolicy))
+      out.push(fieldNotSupported(`${f}.failurePolicy`, w.failurePolicy, ['Fail', 'Ignore']));
+    if (w.matchPolicy !== undefined && !['Equivalent', 'Exact'].includes(w.matchPolicy))
+      out.push(fieldNotSupported(`${f}.matchPolicy`, w.matchPolicy, ['Equivalent', 'Exact']));
+    if (w.timeoutSeconds !== undefined && (w.timeoutSeconds < 1 || w.timeoutSeconds > 30))
+      out.push(fieldInvalid(`${f}.timeoutSeconds`, w.timeoutSeconds, 'the timeout value must be between 1 and 30 seconds'));
     ((w.rules ?? []) as Any[]).forEach((r, j) => {
       const ops = ['*', 'CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
       for (const op of r.operations ?? []) if (!ops.includes(op)) out.push(fieldNotSupported(`${f}.rules[${j}].operations`, op, ops));
       if (!(r.resources ?? []).length) out.push(fieldRequired(`${f}.rules[${j}].resources`, ''));
-      if (r.scope !== undefined && !['*', 'Cluster', 'Namespaced'].includes(r.scope)) out.push(fieldNotSupported(`${f}.rules[${j}].scope`, r.scope, ['*', 'Cluster', 'Namespaced']));
+      if (r.scope !== undefined && !['*', 'Cluster', 'Namespaced'].includes(r.scope))
+        out.push(fieldNotSupported(`${f}.rules[${j}].scope`, r.scope, ['*', 'Cluster', 'Namespaced']));
     });
   });
   return out;

@@ -52,7 +52,13 @@ export function ruleMatches(rule: WebhookRule, attrs: AdmissionAttributes, equiv
   return equivalent && (rule.apiVersions ?? []).some((v) => !!registry.lookup(t.group, v, t.resource));
 }
 
-export function matchWebhook(hook: Webhook, attrs: AdmissionAttributes, object: KubeObject | undefined, namespaceLabels: Record<string, string> | undefined, registry: Registry): boolean {
+export function matchWebhook(
+  hook: Webhook,
+  attrs: AdmissionAttributes,
+  object: KubeObject | undefined,
+  namespaceLabels: Record<string, string> | undefined,
+  registry: Registry,
+): boolean {
   const equivalent = (hook.matchPolicy ?? 'Equivalent') === 'Equivalent';
   if (!(hook.rules ?? []).some((r) => ruleMatches(r, attrs, equivalent, registry))) return false;
   // Cluster-scoped objects other than namespaces are not filtered by namespaceSelector.

@@ -22,7 +22,13 @@ let received: { path: string; review: Any }[];
 
 function pki(): { caPem: string; certPem: string; keyPem: string } {
   const caKey = generateKeyPair('ecdsa');
-  const caPem = createCertificate({ subject: { commonName: 'test-webhook-ca' }, isCA: true, notAfter: 30, publicKey: caKey.publicKey, selfSignKey: caKey.privateKey });
+  const caPem = createCertificate({
+    subject: { commonName: 'test-webhook-ca' },
+    isCA: true,
+    notAfter: 30,
+    publicKey: caKey.publicKey,
+    selfSignKey: caKey.privateKey,
+  });
   const key = generateKeyPair('ecdsa');
   const certPem = createCertificate({
     subject: { commonName: 'webhook' },
@@ -71,7 +77,11 @@ beforeEach(async () => {
 });
 
 async function api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Any }> {
-  const res = await fetch(cp.url + path, { method, headers: body === undefined ? {} : { 'Content-Type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(cp.url + path, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': contentType },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Any };
 }
 
@@ -96,18 +106,27 @@ async function register(kind: 'Mutating' | 'Validating', name: string, hooks: An
   assert.equal(r.status, 201, JSON.stringify(r.body));
 }
 
-const configMap = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data: { a: '1' } });
+const configMap = (name: string, labels: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, labels },
+  data: { a: '1' },
+});
 const patchOf = (ops: unknown) => Buffer.from(JSON.stringify(ops)).toString('base64');
 
 test('a mutating webhook gets an AdmissionReview v1 and its JSON patch is applied; webhooks run in order', async () => {
   answers['/first'] = () => ({ allowed: true, patchType: 'JSONPatch', patch: patchOf([{ op: 'add', path: '/metadata/labels', value: { first: 'yes' } }]) });
-  answers['/second'] = (req) => ({ allowed: true, patchType: 'JSONPatch', patch: patchOf([{ op: 'add', path: '/data/seen', value: String(req.object.metadata.labels.first) }]) });
+  answers['/second'] = (req) => ({
+    allowed: true,
+    patchType: 'JSONPatch',
+    patch: patchOf([{ op: 'add', path: '/data/seen', value: String(req.object.metadata.labels.first) }]),
+  });
   await register('Mutating', 'b-second', [webhook('second.example.com', '/second')]);
   await register('Mutating', 'a-first', [webhook('first.example.com', '/first')]);
   const created = await api('POST', '/api/v1/namespaces/default/configmaps', configMap('m1'));
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assert.equal(created.body.metadata.labels.first, 'yes');
-  assert.equal(created.body.data.seen, 'yes', 'the second webhook saw the first one\'s patch');
+  assert.equal(created.body.data.seen, 'yes', "the second webhook saw the first one's patch");
   assert.deepEqual(
     received.map((r) => r.path),
     ['/first', '/second'],
@@ -145,7 +164,8 @@ test('a mutating webhook gets an AdmissionReview v1 and its JSON patch is applie
 });
 
 test('a validating webhook denial fails the request with its code and message and stores nothing', async () => {
-  answers['/deny'] = (req) => (req.object.metadata.name === 'bad' ? { allowed: false, status: { code: 403, message: 'bad is a bad name' } } : { allowed: true });
+  answers['/deny'] = (req) =>
+    req.object.metadata.name === 'bad' ? { allowed: false, status: { code: 403, message: 'bad is a bad name' } } : { allowed: true };
   await register('Validating', 'deny', [webhook('deny.example.com', '/deny')]);
   const denied = await api('POST', '/api/v1/namespaces/default/configmaps', configMap('bad'));
   assert.equal(denied.status, 403);
@@ -174,7 +194,9 @@ test('failurePolicy: an unreachable webhook fails the request with Fail and is s
 });
 
 test('the caBundle is checked and timeoutSeconds honoured', async () => {
-  await register('Validating', 'wrong-ca', [webhook('ca.example.com', '/ok', { clientConfig: { url: `https://127.0.0.1:${hookPort}/ok`, caBundle: otherCaBundle } })]);
+  await register('Validating', 'wrong-ca', [
+    webhook('ca.example.com', '/ok', { clientConfig: { url: `https://127.0.0.1:${hookPort}/ok`, caBundle: otherCaBundle } }),
+  ]);
   const r = await api('POST', '/api/v1/namespaces/default/configmaps', configMap('ca1'));
   assert.equal(r.status, 500);
   assert.match(r.body.message, /^Internal error occurred: failed calling webhook "ca.example.com": failed to call webhook: Post .*x509/);
@@ -198,21 +220,46 @@ test('rules, objectSelector and namespaceSelector decide which requests a webhoo
   ]);
   assert.equal((await api('POST', '/api/v1/namespaces/default/configmaps', configMap('free'))).status, 201, 'objectSelector does not match');
   assert.equal((await api('POST', '/api/v1/namespaces/default/configmaps', configMap('guarded', { guarded: 'true' }))).status, 400);
-  assert.equal((await api('POST', '/api/v1/namespaces/kube-public/configmaps', configMap('guarded', { guarded: 'true' }))).status, 201, 'namespaceSelector does not match');
-  assert.equal((await api('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', labels: { guarded: 'true' } } })).status, 201, 'other resources are not covered');
-  assert.equal((await api('PATCH', '/api/v1/namespaces/default/configmaps/free', { metadata: { labels: { guarded: 'true' } } }, 'application/merge-patch+json')).status, 200, 'UPDATE is not covered');
+  assert.equal(
+    (await api('POST', '/api/v1/namespaces/kube-public/configmaps', configMap('guarded', { guarded: 'true' }))).status,
+    201,
+    'namespaceSelector does not match',
+  );
+  assert.equal(
+    (await api('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', labels: { guarded: 'true' } } }))
+      .status,
+    201,
+    'other resources are not covered',
+  );
+  assert.equal(
+    (await api('PATCH', '/api/v1/namespaces/default/configmaps/free', { metadata: { labels: { guarded: 'true' } } }, 'application/merge-patch+json')).status,
+    200,
+    'UPDATE is not covered',
+  );
   assert.equal(received.length, 1);
 });
 
-test('a service reference reaches the webhook through the service\'s endpoints, verified for <svc>.<ns>.svc', async () => {
+test("a service reference reaches the webhook through the service's endpoints, verified for <svc>.<ns>.svc", async () => {
   answers['/svc'] = () => ({ allowed: true, patchType: 'JSONPatch', patch: patchOf([{ op: 'add', path: '/metadata/labels', value: { via: 'service' } }]) });
-  const svc = await api('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hooks' }, spec: { ports: [{ port: 443, targetPort: hookPort }] } });
+  const svc = await api('POST', '/api/v1/namespaces/default/services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'hooks' },
+    spec: { ports: [{ port: 443, targetPort: hookPort }] },
+  });
   assert.equal(svc.status, 201);
-  await register('Mutating', 'via-service', [webhook('svc.example.com', '', { clientConfig: { service: { namespace: 'default', name: 'hooks', path: '/svc' }, caBundle } })]);
+  await register('Mutating', 'via-service', [
+    webhook('svc.example.com', '', { clientConfig: { service: { namespace: 'default', name: 'hooks', path: '/svc' }, caBundle } }),
+  ]);
   const noEndpoints = await api('POST', '/api/v1/namespaces/default/configmaps', configMap('s0'));
   assert.equal(noEndpoints.status, 500);
   assert.match(noEndpoints.body.message, /no endpoints available for service "hooks"/);
-  const ep = await api('POST', '/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'hooks' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port: hookPort }] }] });
+  const ep = await api('POST', '/api/v1/namespaces/default/endpoints', {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'hooks' },
+    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port: hookPort }] }],
+  });
   assert.equal(ep.status, 201);
   const ok = await api('POST', '/api/v1/namespaces/default/configmaps', configMap('s1'));
   assert.equal(ok.status, 201, JSON.stringify(ok.body));

@@ -21,8 +21,8 @@ type Any = Record<string, any>;
 
 export interface WebhookAdmissionOptions {
   log?: (line: string) => void;
-  /** Who the local control plane says made every request. */
-  userInfo?: { username: string; uid?: string; groups: string[] };
+  /** The user of the request under review (from the API server's authentication). */
+  userInfo?: () => { username: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } | undefined;
 }
 
 /** One webhook call's outcome when it did not answer with a usable response. */
@@ -87,7 +87,8 @@ export class WebhookAdmission implements Admission {
     const versions = hook.admissionReviewVersions ?? ['v1'];
     const version = versions.find((v) => v === 'v1' || v === 'v1beta1');
     if (!version) return this.failed(hook, `webhook does not accept v1 or v1beta1 AdmissionReview`);
-    if (attrs.dryRun && !['None', 'NoneOnDryRun'].includes(hook.sideEffects ?? 'Unknown')) throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
+    if (attrs.dryRun && !['None', 'NoneOnDryRun'].includes(hook.sideEffects ?? 'Unknown'))
+      throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
     const uid = randomUUID();
     const review = { apiVersion: `admission.k8s.io/${version}`, kind: 'AdmissionReview', request: this.request(uid, attrs, object) };
     let response: Any;
@@ -131,7 +132,7 @@ export class WebhookAdmission implements Admission {
       name: attrs.name ?? object?.metadata.name ?? '',
       ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
       operation: attrs.operation,
-      userInfo: this.opts.userInfo ?? { username: 'local-admin', groups: ['system:masters', 'system:authenticated'] },
+      userInfo: this.opts.userInfo?.() ?? { username: 'system:unsecured', groups: ['system:masters', 'system:authenticated'] },
       object: object ?? null,
       oldObject: attrs.oldObject ?? null,
       dryRun: attrs.dryRun,
@@ -161,7 +162,9 @@ export class WebhookAdmission implements Admission {
     for (const subset of (endpoints?.subsets ?? []) as Any[]) {
       const address = subset.addresses?.[0]?.ip as string | undefined;
       if (!address) continue;
-      const epPort = ((subset.ports ?? []) as Any[]).find((p) => !servicePort?.name || p.name === servicePort.name)?.port ?? (typeof servicePort?.targetPort === 'number' ? servicePort.targetPort : port);
+      const epPort =
+        ((subset.ports ?? []) as Any[]).find((p) => !servicePort?.name || p.name === servicePort.name)?.port ??
+        (typeof servicePort?.targetPort === 'number' ? servicePort.targetPort : port);
       const url = new URL(`https://${address.includes(':') ? `[${address}]` : address}:${epPort}${svc.path ?? ''}?${timeout}`);
       return { url, servername: host };
     }
@@ -170,20 +173,31 @@ export class WebhookAdmission implements Admission {
 
   private post(hook: Webhook, review: Any): Promise<Any> {
     const { url, servername } = this.target(hook);
-    const shownUrl = hook.clientConfig?.service ? `https://${hook.clientConfig.service.name}.${hook.clientConfig.service.namespace}.svc:${hook.clientConfig.service.port ?? 443}${hook.clientConfig.service.path ?? ''}${url.search}` : url.href;
+    const shownUrl = hook.clientConfig?.service
+      ? `https://${hook.clientConfig.service.name}.${hook.clientConfig.service.namespace}.svc:${hook.clientConfig.service.port ?? 443}${hook.clientConfig.service.path ?? ''}${url.search}`
+      : url.href;
     const body = JSON.stringify(review);
     const timeoutMs = Math.min(30, hook.timeoutSeconds ?? 10) * 1000;
     const caBundle = hook.clientConfig?.caBundle ? Buffer.from(hook.clientConfig.caBundle, 'base64').toString('utf8') : undefined;
     return new Promise((resolve, reject) => {
       const fail = (why: string) => reject(new CallError(`failed to call webhook: Post "${shownUrl}": ${why}`));
-      const options = { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, */*', 'Content-Length': Buffer.byteLength(body) }, signal: AbortSignal.timeout(timeoutMs) };
+      const options = {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, */*', 'Content-Length': Buffer.byteLength(body) },
+        signal: AbortSignal.timeout(timeoutMs),
+      };
       const onResponse = (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => fail(e.message));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new CallError(`failed to call webhook: an error on the server (${JSON.stringify(text.trim().slice(0, 200))}) has prevented the request from succeeding`));
+          if (res.statusCode !== 200)
+            return reject(
+              new CallError(
+                `failed to call webhook: an error on the server (${JSON.stringify(text.trim().slice(0, 200))}) has prevented the request from succeeding`,
+              ),
+            );
           try {
             resolve(JSON.parse(text) as Any);
           } catch (e) {

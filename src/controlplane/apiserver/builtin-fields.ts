@@ -127,7 +127,7 @@ function checkMessage(value: unknown, msg: MessageSchema, path: string, root = f
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (root && (key === 'apiVersion' || key === 'kind')) continue;
     const field = msg.fields.get(key);
-    if (!field || OPAQUE.has(field.type) || v === null) continue;
+    if (!field || OPAQUE.has(field.type) || v === null || v === undefined) continue;
     const p = path ? `${path}.${key}` : key;
     const refuse = (got: unknown, type: string) => `json: cannot unmarshal ${jsonType(got)} into Go struct field ${structName}.${p} of type ${type}`;
     if (field.goKind === 'slice' && field.type !== 'bytes') {
@@ -151,7 +151,7 @@ function checkMessage(value: unknown, msg: MessageSchema, path: string, root = f
 }
 
 function checkValue(v: unknown, field: FieldInfo, path: string, refuse: (got: unknown, type: string) => string): string | undefined {
-  if (v === null) return undefined;
+  if (v === null || v === undefined) return undefined;
   const type = field.type;
   const scalar = (ok: boolean) => (ok ? undefined : refuse(v, goTypeName(field, true)));
   switch (type) {

@@ -38,7 +38,7 @@ import { canonicalizeQuantities } from './quantities.js';
 import { recordUpdate } from './apply.js';
 import { sameObject } from './json.js';
 import { nowTimestamp } from './clock.js';
-import { goShape, pruneBuiltin } from './builtin-fields.js';
+import { decodeError, goShape, pruneBuiltin } from './builtin-fields.js';
 import { reportUnknownFields } from './errors.js';
 
 export interface WriteOptions {
@@ -248,6 +248,7 @@ export class ApiCore {
       delete meta[k];
     if (hasSubresource(t, 'status') && t.custom) delete obj.status;
     else if (hasSubresource(t, 'status') && !t.hooks.prepareCreate) obj.status = {};
+    if (!t.custom) this.checkDecodes(t, obj, 'create');
     if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
     t.hooks.defaults?.(obj, ctx);
     t.hooks.prepareCreate?.(obj, ctx);
@@ -344,6 +345,7 @@ export class ApiCore {
     if (old.generation !== undefined) meta.generation = old.generation;
     else delete meta.generation;
     delete meta.selfLink;
+    if (!t.custom) this.checkDecodes(t, obj, operation);
     if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
     if (subresource === '') {
       t.hooks.defaults?.(obj, ctx);
@@ -495,6 +497,17 @@ export class ApiCore {
       throw badRequest(`${t.kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${t.kind}" is registered for version "${av}"`);
     if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)))
       throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: metadata must be an object`);
+  }
+
+  /** A built-in object must decode into its Go type; the error depends on how the object arrived. */
+  private checkDecodes(t: ResourceType, obj: KubeObject, operation: string): void {
+    const error = decodeError(obj as unknown as Record<string, unknown>, apiVersionOf(t), t.kind);
+    if (!error) return;
+    if (operation === 'patch' || operation === 'apply')
+      throw invalid({ group: '', resource: '', kind: '' }, '', [
+        { reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: ${JSON.stringify(sortedJson(obj))}: ${error}` },
+      ]);
+    throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${error}`);
   }
 
   private checkNamespaceOpen(namespace: string, t: ResourceType, name: string): void {
@@ -652,4 +665,15 @@ function decodeContinue(token: string): string {
     // fall through to the error below
   }
   throw badRequest(`continue key is not valid: ${token}`);
+}
+
+/** JSON with object keys sorted, as Go writes a map[string]interface{}. */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${sortedJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
 }

@@ -67,7 +67,6 @@ export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorize
 export const pathNotFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 export const methodNotAllowed = (t: Named) =>
   new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {
-    kind: t.resource,
     ...(t.group ? { group: t.group } : {}),
   });
 export const tooLarge = (limit: number) => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);

@@ -119,11 +119,15 @@ test('bad bodies get the status code and reason of a real API server and store n
 });
 
 test('unknown resources and kinds are 404 with the generic message', async () => {
-  for (const path of ['/api/v1/namespaces/default/gadgets', '/apis/nope.io/v1/things', '/api/v9/pods', '/nothing']) {
+  for (const path of ['/api/v1/namespaces/default/gadgets', '/api/v9/pods', '/nothing']) {
     const r = await req('GET', path);
     assert.equal(r.status, 404, path);
     assert.equal(r.json.message, 'the server could not find the requested resource', path);
   }
+  // A group nobody serves reaches the plain not-found handler, as on a real API server.
+  const unserved = await fetch(`${cp.url}/apis/nope.io/v1/things`);
+  assert.equal(unserved.status, 404);
+  assert.equal(await unserved.text(), '404 page not found\n');
   const r = await req('GET', `${CM}/missing`);
   assert.equal(r.json.message, 'configmaps "missing" not found');
   assert.deepEqual(r.json.details, { name: 'missing', kind: 'configmaps' });

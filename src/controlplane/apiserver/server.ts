@@ -172,6 +172,12 @@ export class ApiServer {
       if (!g || method !== 'GET') throw pathNotFound();
       return sendJson(res, 200, g);
     } else throw pathNotFound();
+    if (group && !apiResourceList(this.registry, group, version)) {
+      // Groups and versions nobody serves fall through to the plain not-found handler.
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end('404 page not found\n');
+      return;
+    }
     if (rest.length === 0) {
       const list = apiResourceList(this.registry, group, version);
       if (!list || method !== 'GET') throw pathNotFound();
@@ -207,7 +213,19 @@ export class ApiServer {
     if (!verb || !t.verbs.includes(verb) || (subresource && !t.subresources.find((s) => s.name === subresource)?.verbs.includes(verb)))
       throw methodNotAllowed(t);
     const dryRun = q.getAll('dryRun').includes('All');
-    if (q.getAll('dryRun').some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(q.get('dryRun'))}: supported values: "All"`);
+    if (q.getAll('dryRun').some((d) => d !== 'All'))
+      throw invalid({ group: 'meta.k8s.io', resource: '', kind: OPTIONS_KIND[verb] ?? 'ListOptions' }, '', [
+        {
+          reason: 'FieldValueNotSupported',
+          field: 'dryRun',
+          message: `Unsupported value: []string{${q
+            .getAll('dryRun')
+            .map((d) => JSON.stringify(d))
+            .join(', ')}}: supported values: "All"`,
+        },
+      ]);
+    for (const p of ['gracePeriodSeconds', 'timeoutSeconds', 'limit'])
+      if (q.has(p) && !/^-?\d+$/.test(q.get(p)!)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(q.get(p))}: invalid syntax`);
     const fieldManager = q.get('fieldManager') ?? undefined;
     const warnings: string[] = [];
     const write = { dryRun, fieldManager: fieldManager ?? defaultManager(req), fieldValidation: q.get('fieldValidation') ?? undefined, warnings };
@@ -261,7 +279,7 @@ export class ApiServer {
         if (result.continue || (t.custom && !wantTable)) meta.continue = result.continue ?? '';
         if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
         if (wantTable) return sendJson(res, 200, toTable(t, result.items, q.get('includeObject') ?? 'Metadata', meta));
-        return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items: result.items });
+        return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items: listItems(t, result.items) });
       }
       case 'watch':
         return this.watch(req, res, t, namespace, name, q, wantTable);
@@ -332,7 +350,7 @@ export class ApiServer {
           kind: t.listKind,
           apiVersion: apiVersionOf(t),
           metadata: { resourceVersion: String(this.core.store.resourceVersion) },
-          items,
+          items: listItems(t, items),
         });
       }
     }
@@ -670,6 +688,24 @@ function encodeShared(e: WatchEvent): string {
 
 /** Subresources that stream over an upgraded connection (not offered by the local control plane). */
 const STREAMING = new Set(['exec', 'attach', 'portforward', 'proxy']);
+
+/** The options kind each verb decodes its query into (named in option errors). */
+const OPTIONS_KIND: Record<string, string> = {
+  create: 'CreateOptions',
+  update: 'UpdateOptions',
+  patch: 'PatchOptions',
+  delete: 'DeleteOptions',
+  deletecollection: 'DeleteOptions',
+};
+
+/** Items of built-in lists carry no apiVersion and kind (they are typed); custom resources' do. */
+function listItems(t: ResourceType, items: KubeObject[]): KubeObject[] {
+  if (t.custom) return items;
+  return items.map((o) => {
+    const { apiVersion: _a, kind: _k, ...rest } = o;
+    return rest as KubeObject;
+  });
+}
 
 function verbOf(method: string, item: boolean, q: URLSearchParams): string | undefined {
   const watch = q.get('watch');

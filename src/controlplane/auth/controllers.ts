@@ -54,6 +54,7 @@ export function bootstrapPolicy(core: ApiCore): void {
 /** Keeps the rules of every ClusterRole with an aggregationRule equal to the union of the roles it selects. */
 export class AggregationController {
   private stopWatch?: () => void;
+  private stopped = false;
   private scheduled = false;
 
   constructor(
@@ -68,6 +69,7 @@ export class AggregationController {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stopWatch?.();
   }
 
@@ -77,6 +79,7 @@ export class AggregationController {
     setImmediate(() =>
       this.asSystem(() => {
         this.scheduled = false;
+        if (this.stopped) return;
         this.sync();
       }),
     );
@@ -131,6 +134,7 @@ const SA_UID = 'kubernetes.io/service-account.uid';
  */
 export class TokensController {
   private stopWatch?: () => void;
+  private stopped = false;
   private readonly pending = new Set<string>();
   private scheduled = false;
 
@@ -170,6 +174,7 @@ export class TokensController {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stopWatch?.();
   }
 
@@ -179,6 +184,7 @@ export class TokensController {
     setImmediate(() =>
       this.asSystem(() => {
         this.scheduled = false;
+        if (this.stopped) return;
         const keys = [...this.pending];
         this.pending.clear();
         for (const k of keys) this.sync(k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1));

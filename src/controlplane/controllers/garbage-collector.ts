@@ -23,6 +23,7 @@ export class GarbageCollector {
   private readonly pending = new Set<string>();
   private scheduled = false;
   private stopWatch?: () => void;
+  private stopped = false;
 
   constructor(private readonly core: ApiCore) {}
 
@@ -34,6 +35,7 @@ export class GarbageCollector {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stopWatch?.();
   }
 
@@ -86,6 +88,7 @@ export class GarbageCollector {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (this.stopped) return;
       const uids = [...this.pending];
       this.pending.clear();
       for (const uid of uids) this.process(uid);

@@ -11,6 +11,7 @@ export class NamespaceController {
   private stopWatch?: () => void;
   private readonly terminating = new Set<string>();
   private scheduled = false;
+  private stopped = false;
 
   constructor(
     private readonly core: ApiCore,
@@ -23,6 +24,7 @@ export class NamespaceController {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stopWatch?.();
   }
 
@@ -46,6 +48,7 @@ export class NamespaceController {
   }
 
   private populate(namespace: string): void {
+    if (this.stopped) return; // scheduled before stop(): the store may already be closed
     const sa = this.core.registry.lookup('', 'v1', 'serviceaccounts')!;
     const cm = this.core.registry.lookup('', 'v1', 'configmaps')!;
     const quietly = (f: () => void) => {
@@ -79,6 +82,7 @@ export class NamespaceController {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (this.stopped) return;
       for (const ns of [...this.terminating]) this.finish(ns);
     });
   }

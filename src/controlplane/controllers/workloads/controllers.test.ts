@@ -16,7 +16,7 @@ import { JobController } from './jobs.js';
 import { PodSimulator } from './pods.js';
 import { DeploymentController, ReplicaSetController } from './replicasets.js';
 import { fnv32a, safeEncode, setCondition, Sim, templateHash, type Controller } from './sim.js';
-import { StatefulSetController } from './statefulsets.js';
+import { DaemonSetController, StatefulSetController } from './statefulsets.js';
 
 type Any = Record<string, any>;
 
@@ -26,7 +26,7 @@ afterEach(() => {
   stops = [];
 });
 
-function setup(make: (sim: Sim) => Controller[]): { core: ApiCore; sim: Sim; t: (g: string, r: string) => ResourceType } {
+function setup(make: (sim: Sim) => Controller[], nodes?: string[]): { core: ApiCore; sim: Sim; t: (g: string, r: string) => ResourceType } {
   const registry = new Registry();
   registerBuiltins(registry);
   installBuiltinPolicies(registry);
@@ -34,11 +34,14 @@ function setup(make: (sim: Sim) => Controller[]): { core: ApiCore; sim: Sim; t: 
   core.create(registry.lookup('', 'v1', 'namespaces')!, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
   const gc = new GarbageCollector(core);
   gc.start();
-  const sim = new Sim(core, { stepMs: 5 });
+  const sim = new Sim(core, { stepMs: 5, nodes });
   ensureNodes(sim);
   for (const c of make(sim)) sim.add(c);
   sim.start();
-  stops.push(() => sim.stop(), () => gc.stop());
+  stops.push(
+    () => sim.stop(),
+    () => gc.stop(),
+  );
   return { core, sim, t: (g, r) => registry.lookup(g, 'v1', r)! };
 }
 
@@ -58,7 +61,15 @@ const cond = (o: KubeObject | undefined, type: string): Any => ((o?.status as An
 /** Plays the kubelet: marks a pod Running and Ready (or finished with a phase). */
 function setPod(core: ApiCore, t: ResourceType, pod: KubeObject, phase: 'Running' | 'Succeeded' | 'Failed'): void {
   const ready = phase === 'Running' ? 'True' : 'False';
-  core.mutate(t, pod.metadata.namespace, pod.metadata.name!, (cur) => ({ ...cur, status: { phase, conditions: [{ type: 'Ready', status: ready }] } }), {}, 'status', 'update');
+  core.mutate(
+    t,
+    pod.metadata.namespace,
+    pod.metadata.name!,
+    (cur) => ({ ...cur, status: { phase, conditions: [{ type: 'Ready', status: ready }] } }),
+    {},
+    'status',
+    'update',
+  );
 }
 
 test('helpers: FNV-1a hashes, safe encoding, template hashes and conditions', () => {
@@ -85,7 +96,11 @@ test('ReplicaSet controller: creates and deletes pods to match replicas and coun
   const created = await until('3 pods', pods, (ps) => ps.length === 3);
   assert.ok(created.every((p) => p.metadata.name!.startsWith('r-') && p.metadata.labels?.app === 'r'));
   setPod(core, t('', 'pods'), created[0]!, 'Running');
-  await until('ready count', () => core.get(t('apps', 'replicasets'), 'default', 'r'), (o) => (o.status as Any).readyReplicas === 1 && (o.status as Any).replicas === 3);
+  await until(
+    'ready count',
+    () => core.get(t('apps', 'replicasets'), 'default', 'r'),
+    (o) => (o.status as Any).readyReplicas === 1 && (o.status as Any).replicas === 3,
+  );
   core.mutate(t('apps', 'replicasets'), 'default', 'r', (cur) => ({ ...cur, spec: { ...(cur.spec as Any), replicas: 1 } }));
   const left = await until('scaled down', pods, (ps) => ps.length === 1);
   assert.equal(left[0]!.metadata.name, created[0]!.metadata.name, 'the ready pod is kept');
@@ -131,7 +146,11 @@ test('StatefulSet controller: OrderedReady waits for each pod; scale down remove
   setPod(core, t('', 'pods'), core.get(t('', 'pods'), 'default', 's-0'), 'Running');
   await until('s-1', names, (n) => n.includes('s-1'));
   setPod(core, t('', 'pods'), core.get(t('', 'pods'), 'default', 's-1'), 'Running');
-  await until('ready', () => core.get(t('apps', 'statefulsets'), 'default', 's'), (o) => (o.status as Any).readyReplicas === 2);
+  await until(
+    'ready',
+    () => core.get(t('apps', 'statefulsets'), 'default', 's'),
+    (o) => (o.status as Any).readyReplicas === 2,
+  );
   core.mutate(t('apps', 'statefulsets'), 'default', 's', (cur) => ({ ...cur, spec: { ...(cur.spec as Any), replicas: 1 } }));
   await until('s-1 gone', names, (n) => n.length === 1 && n[0] === 's-0');
 });
@@ -139,24 +158,56 @@ test('StatefulSet controller: OrderedReady waits for each pod; scale down remove
 test('Job controller: parallel pods up to completions; failures past backoffLimit fail the Job', async () => {
   const { core, t } = setup((sim) => [new JobController(sim)]);
   const jobs = t('batch', 'jobs');
-  core.create(jobs, 'default', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { completions: 3, parallelism: 2, template: { spec: { ...podSpec, restartPolicy: 'Never' } } } });
+  core.create(jobs, 'default', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'j' },
+    spec: { completions: 3, parallelism: 2, template: { spec: { ...podSpec, restartPolicy: 'Never' } } },
+  });
   const pods = () => core.list(t('', 'pods'), 'default', { labelSelector: 'job-name=j' }).items;
   const first = await until('2 active', pods, (ps) => ps.length === 2);
-  await until('active 2', () => core.get(jobs, 'default', 'j'), (o) => (o.status as Any)?.active === 2);
+  await until(
+    'active 2',
+    () => core.get(jobs, 'default', 'j'),
+    (o) => (o.status as Any)?.active === 2,
+  );
   for (const p of first) setPod(core, t('', 'pods'), p, 'Succeeded');
   const third = await until('third pod', pods, (ps) => ps.length === 3);
-  setPod(core, t('', 'pods'), third.find((p) => !first.some((f) => f.metadata.name === p.metadata.name))!, 'Succeeded');
-  const done = await until('complete', () => core.get(jobs, 'default', 'j'), (o) => cond(o, 'Complete').status === 'True');
+  setPod(
+    core,
+    t('', 'pods'),
+    third.find((p) => !first.some((f) => f.metadata.name === p.metadata.name))!,
+    'Succeeded',
+  );
+  const done = await until(
+    'complete',
+    () => core.get(jobs, 'default', 'j'),
+    (o) => cond(o, 'Complete').status === 'True',
+  );
   assert.equal((done.status as Any).succeeded, 3);
   assert.equal(pods().length, 3, 'no pod beyond completions');
 
-  core.create(jobs, 'default', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'f' }, spec: { backoffLimit: 1, template: { spec: { ...podSpec, restartPolicy: 'Never' } } } });
+  core.create(jobs, 'default', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'f' },
+    spec: { backoffLimit: 1, template: { spec: { ...podSpec, restartPolicy: 'Never' } } },
+  });
   const failing = () => core.list(t('', 'pods'), 'default', { labelSelector: 'job-name=f' }).items;
   const p1 = await until('pod', failing, (ps) => ps.length === 1);
   setPod(core, t('', 'pods'), p1[0]!, 'Failed');
   const p2 = await until('retry', failing, (ps) => ps.length === 2);
-  setPod(core, t('', 'pods'), p2.find((p) => p.metadata.name !== p1[0]!.metadata.name)!, 'Failed');
-  const failed = await until('failed', () => core.get(jobs, 'default', 'f'), (o) => cond(o, 'Failed').status === 'True');
+  setPod(
+    core,
+    t('', 'pods'),
+    p2.find((p) => p.metadata.name !== p1[0]!.metadata.name)!,
+    'Failed',
+  );
+  const failed = await until(
+    'failed',
+    () => core.get(jobs, 'default', 'f'),
+    (o) => cond(o, 'Failed').status === 'True',
+  );
   assert.equal(cond(failed, 'Failed').reason, 'BackoffLimitExceeded');
   assert.equal((failed.status as Any).failed, 2);
 });
@@ -170,7 +221,11 @@ test('simulated kubelet: schedules, runs init containers then containers, fails 
     metadata: { name: 'ok' },
     spec: { initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'echo init'] }], containers: [{ name: 'c', image: 'nginx:1.25' }] },
   });
-  const ok = await until('ready', () => core.get(pods, 'default', 'ok'), (p) => cond(p, 'Ready').status === 'True');
+  const ok = await until(
+    'ready',
+    () => core.get(pods, 'default', 'ok'),
+    (p) => cond(p, 'Ready').status === 'True',
+  );
   const st = ok.status as Any;
   assert.equal((ok.spec as Any).nodeName, 'local-node');
   assert.equal(st.phase, 'Running');
@@ -179,8 +234,17 @@ test('simulated kubelet: schedules, runs init containers then containers, fails 
   assert.equal(st.containerStatuses[0].image, 'docker.io/library/nginx:1.25');
   assert.equal(st.containerStatuses[0].started, true);
 
-  core.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' }, spec: { containers: [{ name: 'c', image: 'example.com/invalid-image:1' }] } });
-  const bad = await until('pull error', () => core.get(pods, 'default', 'bad'), (p) => (p.status as Any).containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull');
+  core.create(pods, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'bad' },
+    spec: { containers: [{ name: 'c', image: 'example.com/invalid-image:1' }] },
+  });
+  const bad = await until(
+    'pull error',
+    () => core.get(pods, 'default', 'bad'),
+    (p) => (p.status as Any).containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull',
+  );
   assert.equal((bad.status as Any).phase, 'Pending');
   assert.match((bad.status as Any).containerStatuses[0].state.waiting.message, /not found/);
 
@@ -188,9 +252,17 @@ test('simulated kubelet: schedules, runs init containers then containers, fails 
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'initfail' },
-    spec: { restartPolicy: 'Never', initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'exit 2'] }], containers: [{ name: 'c', image: 'nginx:1.25' }] },
+    spec: {
+      restartPolicy: 'Never',
+      initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'exit 2'] }],
+      containers: [{ name: 'c', image: 'nginx:1.25' }],
+    },
   });
-  const failed = await until('failed', () => core.get(pods, 'default', 'initfail'), (p) => (p.status as Any).phase === 'Failed');
+  const failed = await until(
+    'failed',
+    () => core.get(pods, 'default', 'initfail'),
+    (p) => (p.status as Any).phase === 'Failed',
+  );
   assert.equal((failed.status as Any).initContainerStatuses[0].state.terminated.exitCode, 2);
   assert.equal((failed.status as Any).containerStatuses[0].state.waiting.reason, 'PodInitializing');
 });
@@ -203,11 +275,40 @@ test('volume binder: a claim gets a generated volume and both are Bound; deletin
     metadata: { name: 'c' },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '3Gi' } } },
   });
-  const pvc = await until('bound', () => core.get(t('', 'persistentvolumeclaims'), 'default', 'c'), (o) => (o.status as Any).phase === 'Bound');
+  const pvc = await until(
+    'bound',
+    () => core.get(t('', 'persistentvolumeclaims'), 'default', 'c'),
+    (o) => (o.status as Any).phase === 'Bound',
+  );
   assert.deepEqual((pvc.status as Any).capacity, { storage: '3Gi' });
   const pvName = (pvc.spec as Any).volumeName as string;
   assert.equal(pvName, `pvc-${pvc.metadata.uid}`);
   assert.equal((core.get(t('', 'persistentvolumes'), undefined, pvName).status as Any).phase, 'Bound');
   core.delete(t('', 'persistentvolumeclaims'), 'default', 'c');
-  await until('volume deleted', () => core.tryGet(t('', 'persistentvolumes'), undefined, pvName), (o) => o === undefined);
+  await until(
+    'volume deleted',
+    () => core.tryGet(t('', 'persistentvolumes'), undefined, pvName),
+    (o) => o === undefined,
+  );
+});
+
+test('DaemonSet controller: one pod per simulated node, each scheduled on its own node', async () => {
+  const { core, t } = setup((sim) => [new DaemonSetController(sim), new PodSimulator(sim)], ['node-a', 'node-b']);
+  core.create(t('apps', 'daemonsets'), 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agent' },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: podSpec } },
+  });
+  const ds = await until(
+    'ready',
+    () => core.get(t('apps', 'daemonsets'), 'default', 'agent'),
+    (o) => (o.status as Any)?.numberReady === 2,
+  );
+  assert.equal((ds.status as Any).desiredNumberScheduled, 2);
+  const nodes = core
+    .list(t('', 'pods'), 'default')
+    .items.map((p) => (p.spec as Any).nodeName)
+    .sort();
+  assert.deepEqual(nodes, ['node-a', 'node-b']);
 });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, badRequest, pathNotFound, unauthorized } from '../../apiserver/errors.js';
+import { ApiError, badRequest, pathNotFound } from '../../apiserver/errors.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Newest first: the server picks the first of these the client offers. */
@@ -14,22 +14,26 @@ export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.cha
 
 export type ExecFn = (namespace: string, pod: string, container: string | undefined, argv: string[]) => { code: number; stdout: Buffer; stderr: string };
 
-/** Handles an HTTP upgrade; answers non-exec paths and refusals with a Status, as the API server would. */
-export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, token: string | undefined, exec: ExecFn | undefined): void {
+/**
+ * Handles an HTTP upgrade (already authenticated and authorised by the API server's gate);
+ * answers non-exec paths and refusals with a Status, as the API server would.
+ */
+export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, exec: ExecFn | undefined): void {
   try {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (token !== undefined && req.headers.authorization !== `Bearer ${token}`) throw unauthorized();
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)\/?$/.exec(url.pathname);
     if (!m) throw pathNotFound();
     const [, namespace, pod, sub] = m.map(decodeURIComponent);
     if (sub !== 'exec') throw badRequest(`${sub} is not supported by the local control plane`);
     if (!exec) throw badRequest(`pod ${pod} does not have a host assigned`);
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw badRequest('only WebSocket upgrades (channel.k8s.io) are supported for exec; SPDY is not');
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+      throw badRequest('only WebSocket upgrades (channel.k8s.io) are supported for exec; SPDY is not');
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((s) => s.trim());
     const protocol = EXEC_PROTOCOLS.find((p) => offered.includes(p));
-    if (!protocol) throw badRequest(`unable to upgrade connection: none of the offered subprotocols ${JSON.stringify(offered)} is supported (${EXEC_PROTOCOLS.join(', ')})`);
+    if (!protocol)
+      throw badRequest(`unable to upgrade connection: none of the offered subprotocols ${JSON.stringify(offered)} is supported (${EXEC_PROTOCOLS.join(', ')})`);
     const argv = url.searchParams.getAll('command');
     const container = url.searchParams.get('container') ?? undefined;
     // Errors before the command starts (no pod, no container) are answered as HTTP errors.
@@ -38,7 +42,9 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, token: s
     const accept = createHash('sha1')
       .update(key + WS_GUID)
       .digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
+    );
     const channel = (n: number, data: Buffer) => socket.write(frame(2, Buffer.concat([Buffer.from([n]), data])));
     // Streams open with an empty frame per channel (as the API server does), then the data.
     if (url.searchParams.get('stdout') !== 'false' && url.searchParams.get('stdout') !== '0') {
@@ -63,10 +69,17 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, token: s
     socket.on('error', () => socket.destroy());
     setTimeout(() => socket.end(), 100).unref();
   } catch (e) {
-    const err = e instanceof ApiError ? e : badRequest((e as Error).message);
-    const body = JSON.stringify(err.status);
-    socket.end(`HTTP/1.1 ${err.code} ${httpText(err.code)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    refuseUpgrade(socket, e);
   }
+}
+
+/** Answers an upgrade request with an error Status instead of switching protocols. */
+export function refuseUpgrade(socket: Duplex, e: unknown): void {
+  const err = e instanceof ApiError ? e : badRequest((e as Error).message);
+  const body = JSON.stringify(err.status);
+  socket.end(
+    `HTTP/1.1 ${err.code} ${httpText(err.code)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** One unmasked server-to-client WebSocket frame. */

@@ -24,15 +24,25 @@ export interface SimulatedWorkloads {
   logs(namespace: string, pod: string, container: string | undefined): Buffer;
   /** Runs a command in a simulated container, for pods/exec (throws ApiError before it starts). */
   exec(namespace: string, pod: string, container: string | undefined, argv: string[]): { code: number; stdout: Buffer; stderr: string };
-  /** Serves an HTTP upgrade (pods/exec over WebSocket); `token` is the bearer token required, if any. */
-  upgrade(req: IncomingMessage, socket: Duplex, token: string | undefined): void;
+  /** Serves an HTTP upgrade (pods/exec over WebSocket), after the API server authorised it. */
+  upgrade(req: IncomingMessage, socket: Duplex): void;
 }
 
 export function startSimulatedWorkloads(core: ApiCore, opts: SimOptions = {}): SimulatedWorkloads {
   const sim = new Sim(core, opts);
   ensureNodes(sim);
   const pods = new PodSimulator(sim);
-  for (const c of [pods, new ReplicaSetController(sim), new DeploymentController(sim), new StatefulSetController(sim), new DaemonSetController(sim), new JobController(sim), new VolumeBinder(sim), new EndpointsController(sim)]) sim.add(c);
+  for (const c of [
+    pods,
+    new ReplicaSetController(sim),
+    new DeploymentController(sim),
+    new StatefulSetController(sim),
+    new DaemonSetController(sim),
+    new JobController(sim),
+    new VolumeBinder(sim),
+    new EndpointsController(sim),
+  ])
+    sim.add(c);
   // Pod logs and graceful pod deletion come from the simulated kubelet while it runs.
   const podType = sim.type('', 'v1', 'pods');
   const saved: ResourceHooks = { log: podType.hooks.log, beforeDelete: podType.hooks.beforeDelete };
@@ -41,7 +51,10 @@ export function startSimulatedWorkloads(core: ApiCore, opts: SimOptions = {}): S
     if (o.tailLines === undefined || o.tailLines < 0) return text;
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
-    return lines.slice(Math.max(0, lines.length - o.tailLines)).map((l) => l + '\n').join('');
+    return lines
+      .slice(Math.max(0, lines.length - o.tailLines))
+      .map((l) => l + '\n')
+      .join('');
   };
   podType.hooks.beforeDelete = (pod, o) => {
     const plan = saved.beforeDelete?.(pod, o);
@@ -55,7 +68,7 @@ export function startSimulatedWorkloads(core: ApiCore, opts: SimOptions = {}): S
       podType.hooks.log = saved.log;
       podType.hooks.beforeDelete = saved.beforeDelete;
     },
-    upgrade: (req, socket, token) => handleExecUpgrade(req, socket, token, exec),
+    upgrade: (req, socket) => handleExecUpgrade(req, socket, exec),
     logs: (namespace, pod, container) => pods.logs(namespace, pod, container),
     exec,
   };

@@ -23,14 +23,27 @@ export function ensureNodes(sim: Sim): void {
         kind: 'Node',
         metadata: {
           name,
-          labels: { 'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' },
+          labels: {
+            'beta.kubernetes.io/arch': 'amd64',
+            'beta.kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+          },
           annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
         },
         spec: { podCIDR: `10.244.${i}.0/24`, podCIDRs: [`10.244.${i}.0/24`] },
       });
     }
     const now = nowTimestamp();
-    const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
+    const cond = (type: string, status: string, reason: string, message: string) => ({
+      type,
+      status,
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+      reason,
+      message,
+    });
     const capacity = { cpu: '8', 'ephemeral-storage': '102400Mi', 'hugepages-2Mi': '0', memory: '16Gi', pods: '110' };
     sim.setStatus(t, node, {
       capacity,
@@ -103,11 +116,22 @@ export class VolumeBinder implements Controller {
       const pv = this.sim.create(this.pvs, undefined, {
         apiVersion: 'v1',
         kind: 'PersistentVolume',
-        metadata: { name: pvName, annotations: { 'pv.kubernetes.io/provisioned-by': 'kudo.dev/simulated-local-path' }, finalizers: ['kubernetes.io/pv-protection'] },
+        metadata: {
+          name: pvName,
+          annotations: { 'pv.kubernetes.io/provisioned-by': 'kudo.dev/simulated-local-path' },
+          finalizers: ['kubernetes.io/pv-protection'],
+        },
         spec: {
           accessModes,
           capacity: { storage: size },
-          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: pvc.metadata.name, namespace: pvc.metadata.namespace, resourceVersion: pvc.metadata.resourceVersion, uid: pvc.metadata.uid },
+          claimRef: {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            name: pvc.metadata.name,
+            namespace: pvc.metadata.namespace,
+            resourceVersion: pvc.metadata.resourceVersion,
+            uid: pvc.metadata.uid,
+          },
           hostPath: { path: `/var/local-path-provisioner/${pvName}_${pvc.metadata.namespace}_${pvc.metadata.name}`, type: 'DirectoryOrCreate' },
           persistentVolumeReclaimPolicy: 'Delete',
           ...(spec.storageClassName ? { storageClassName: spec.storageClassName } : {}),
@@ -117,7 +141,18 @@ export class VolumeBinder implements Controller {
       this.sim.setStatus(this.pvs, pv, { phase: 'Bound', lastPhaseTransitionTime: nowTimestamp() });
       this.sim.event(pvc, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName}`, 'persistentvolume-controller');
     } else {
-      this.sim.change(this.pvs, existing, (cur) => void (cur.spec.claimRef = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: pvc.metadata.name, namespace: pvc.metadata.namespace, uid: pvc.metadata.uid }));
+      this.sim.change(
+        this.pvs,
+        existing,
+        (cur) =>
+          void (cur.spec.claimRef = {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            name: pvc.metadata.name,
+            namespace: pvc.metadata.namespace,
+            uid: pvc.metadata.uid,
+          }),
+      );
       this.sim.setStatus(this.pvs, existing, { phase: 'Bound', lastPhaseTransitionTime: nowTimestamp() });
     }
     const bound = this.sim.change(this.pvcs, pvc, (cur) => {
@@ -136,7 +171,11 @@ export class VolumeBinder implements Controller {
       const pv = this.sim.core.tryGet(this.pvs, undefined, name);
       if (!pv) return;
       if ((pv.spec as Any).persistentVolumeReclaimPolicy === 'Delete') {
-        this.sim.change(this.pvs, pv, (cur) => void (cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f: string) => f !== 'kubernetes.io/pv-protection')));
+        this.sim.change(
+          this.pvs,
+          pv,
+          (cur) => void (cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f: string) => f !== 'kubernetes.io/pv-protection')),
+        );
         this.sim.remove(this.pvs, pv);
       } else this.sim.setStatus(this.pvs, pv, { phase: 'Released', lastPhaseTransitionTime: nowTimestamp() });
     });
@@ -165,7 +204,8 @@ export class EndpointsController implements Controller {
     if (e.resource === '/services') {
       if (e.type === 'DELETED') {
         const ep = this.sim.get(this.endpoints, keyOf(e.object));
-        if (ep && ep.metadata.labels?.['endpoints.kubernetes.io/managed-by'] === 'endpoint-controller') this.sim.after(0, () => this.sim.remove(this.endpoints, ep));
+        if (ep && ep.metadata.labels?.['endpoints.kubernetes.io/managed-by'] === 'endpoint-controller')
+          this.sim.after(0, () => this.sim.remove(this.endpoints, ep));
         return [];
       }
       return [keyOf(e.object)];
@@ -185,19 +225,37 @@ export class EndpointsController implements Controller {
     if (!svc || svc.metadata.deletionTimestamp) return;
     const spec = svc.spec as Any;
     if (!spec.selector || spec.type === 'ExternalName') return;
-    const pods = this.sim.list(this.pods, svc.metadata.namespace).filter((p) => labelsMatch({ matchLabels: spec.selector }, p.metadata.labels) && (p.status as Any)?.podIP && !p.metadata.deletionTimestamp);
-    const address = (p: KubeObject) => ({ ip: (p.status as Any).podIP, nodeName: (p.spec as Any).nodeName, targetRef: { kind: 'Pod', name: p.metadata.name, namespace: p.metadata.namespace, uid: p.metadata.uid } });
+    const pods = this.sim
+      .list(this.pods, svc.metadata.namespace)
+      .filter((p) => labelsMatch({ matchLabels: spec.selector }, p.metadata.labels) && (p.status as Any)?.podIP && !p.metadata.deletionTimestamp);
+    const address = (p: KubeObject) => ({
+      ip: (p.status as Any).podIP,
+      nodeName: (p.spec as Any).nodeName,
+      targetRef: { kind: 'Pod', name: p.metadata.name, namespace: p.metadata.namespace, uid: p.metadata.uid },
+    });
     const ready = pods.filter(isPodReady).map(address);
     const notReady = pods.filter((p) => !isPodReady(p) && ((p.status as Any).phase === 'Running' || (p.status as Any).phase === 'Pending')).map(address);
-    const ports = ((spec.ports ?? []) as Any[]).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: resolvePort(p.targetPort ?? p.port, pods[0]), protocol: p.protocol ?? 'TCP' }));
-    const subsets = ready.length || notReady.length ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }] : undefined;
+    const ports = ((spec.ports ?? []) as Any[]).map((p) => ({
+      ...(p.name ? { name: p.name } : {}),
+      port: resolvePort(p.targetPort ?? p.port, pods[0]),
+      protocol: p.protocol ?? 'TCP',
+    }));
+    const subsets =
+      ready.length || notReady.length
+        ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }]
+        : undefined;
     const existing = this.sim.get(this.endpoints, key);
     const labels = { ...(svc.metadata.labels ?? {}), 'endpoints.kubernetes.io/managed-by': 'endpoint-controller' };
     if (!existing) {
       this.sim.create(this.endpoints, svc.metadata.namespace, {
         apiVersion: 'v1',
         kind: 'Endpoints',
-        metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, labels, annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': nowTimestamp() } },
+        metadata: {
+          name: svc.metadata.name,
+          namespace: svc.metadata.namespace,
+          labels,
+          annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': nowTimestamp() },
+        },
         ...(subsets ? { subsets } : {}),
       });
       return;

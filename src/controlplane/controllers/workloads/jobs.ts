@@ -7,7 +7,19 @@
 import type { KubeObject } from '../../../k8s/object.js';
 import { nowTimestamp } from '../../apiserver/core.js';
 import type { StoreEvent } from '../../storage/store.js';
-import { condition, isPodActive, isPodReady, keyOf, ownerKeys, podFromTemplate, podPhase, setCondition, type Condition, type Controller, type Sim } from './sim.js';
+import {
+  condition,
+  isPodActive,
+  isPodReady,
+  keyOf,
+  ownerKeys,
+  podFromTemplate,
+  podPhase,
+  setCondition,
+  type Condition,
+  type Controller,
+  type Sim,
+} from './sim.js';
 
 type Any = Record<string, any>;
 
@@ -66,7 +78,8 @@ export class JobController implements Controller {
     const elapsed = now - Date.parse(status.startTime);
     let failure: { reason: string; message: string } | undefined;
     if (failed + restarts > (spec.backoffLimit ?? 6)) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
-    else if (deadline !== undefined && elapsed >= deadline * 1000) failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
+    else if (deadline !== undefined && elapsed >= deadline * 1000)
+      failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     const complete = completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0;
 
     if (failure) {
@@ -74,12 +87,27 @@ export class JobController implements Controller {
       conditions = setCondition(conditions, { type: 'FailureTarget', status: 'True', ...failure }, { probeTime: true });
       conditions = setCondition(conditions, { type: 'Failed', status: 'True', ...failure }, { probeTime: true });
       this.sim.event(job, 'Warning', failure.reason, failure.message, 'job-controller');
-      return this.write(job, { ...status, active: 0, ready: 0, succeeded, failed: failed + (failure.reason === 'DeadlineExceeded' ? active.length : 0), conditions });
+      return this.write(job, {
+        ...status,
+        active: 0,
+        ready: 0,
+        succeeded,
+        failed: failed + (failure.reason === 'DeadlineExceeded' ? active.length : 0),
+        conditions,
+      });
     }
     if (complete) {
       for (const p of active) this.sim.remove(this.pods, p);
-      conditions = setCondition(conditions, { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }, { probeTime: true });
-      conditions = setCondition(conditions, { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }, { probeTime: true });
+      conditions = setCondition(
+        conditions,
+        { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' },
+        { probeTime: true },
+      );
+      conditions = setCondition(
+        conditions,
+        { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' },
+        { probeTime: true },
+      );
       this.sim.event(job, 'Normal', 'Completed', 'Job completed', 'job-controller');
       this.write(job, { ...status, active: 0, ready: 0, succeeded, failed, completionTime: nowTimestamp(), conditions });
       return this.ttl(job, key);
@@ -104,7 +132,12 @@ export class JobController implements Controller {
   private createPod(job: KubeObject, index: number | undefined): void {
     const uid = job.metadata.uid!;
     const name = job.metadata.name!;
-    const labels: Record<string, string> = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name };
+    const labels: Record<string, string> = {
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': uid,
+      'job-name': name,
+    };
     const annotations: Record<string, string> = {};
     const template = structuredClone((job.spec as Any).template ?? {});
     if (index !== undefined) {
@@ -113,7 +146,10 @@ export class JobController implements Controller {
       template.spec = {
         ...template.spec,
         hostname: `${name}-${index}`,
-        containers: ((template.spec?.containers ?? []) as Any[]).map((c) => ({ ...c, env: [...(c.env ?? []), { name: 'JOB_COMPLETION_INDEX', value: String(index) }] })),
+        containers: ((template.spec?.containers ?? []) as Any[]).map((c) => ({
+          ...c,
+          env: [...(c.env ?? []), { name: 'JOB_COMPLETION_INDEX', value: String(index) }],
+        })),
       };
     }
     const pod = this.sim.create(
@@ -126,7 +162,8 @@ export class JobController implements Controller {
 
   private write(job: KubeObject, status: Any): void {
     const out: Any = {};
-    for (const k of ['conditions', 'startTime', 'completionTime', 'active', 'succeeded', 'failed']) if (status[k] !== undefined && status[k] !== 0) out[k] = status[k];
+    for (const k of ['conditions', 'startTime', 'completionTime', 'active', 'succeeded', 'failed'])
+      if (status[k] !== undefined && status[k] !== 0) out[k] = status[k];
     out.uncountedTerminatedPods = {};
     out.ready = status.ready ?? 0;
     if (status.terminating !== undefined) out.terminating = status.terminating;
@@ -140,7 +177,9 @@ export class JobController implements Controller {
     const current = this.sim.get(this.jobs, key);
     if (!current || !isFinished(current)) return;
     const conds = ((current.status as Any).conditions ?? []) as Condition[];
-    const finishedAt = Date.parse(conds.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime ?? nowTimestamp());
+    const finishedAt = Date.parse(
+      conds.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime ?? nowTimestamp(),
+    );
     const left = finishedAt + ttl * 1000 - Date.now();
     if (left > 0) return this.sim.enqueue(this, key, left + 5);
     this.sim.remove(this.jobs, current);

@@ -55,7 +55,8 @@ interface PodRuntime {
   startTime?: string;
 }
 
-const IMAGE_REF = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REF =
+  /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 export class PodSimulator implements Controller {
   readonly name = 'kubelet';
@@ -135,7 +136,8 @@ export class PodSimulator implements Controller {
     if (rt) (rt as { terminatingSince?: number }).terminatingSince = since;
     const due = since + this.sim.stepMs;
     if (Date.now() < due) return this.sim.enqueue(this, key, due - Date.now());
-    for (const c of rt?.containers ?? []) if (c.state === 'running') this.sim.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, 'kubelet', fieldPath(c));
+    for (const c of rt?.containers ?? [])
+      if (c.state === 'running') this.sim.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, 'kubelet', fieldPath(c));
     this.sim.core.delete(this.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
   }
 
@@ -165,7 +167,11 @@ export class PodSimulator implements Controller {
     const node = this.nodeFor(spec)!;
     const bound = this.sim.change(this.pods, pod, (cur) => void (cur.spec.nodeName = node));
     const status = (bound.status ?? {}) as Any;
-    this.sim.setStatus(this.pods, bound, { ...status, phase: 'Pending', conditions: mergeConditions(status.conditions, [{ type: 'PodScheduled', status: 'True' }]) });
+    this.sim.setStatus(this.pods, bound, {
+      ...status,
+      phase: 'Pending',
+      conditions: mergeConditions(status.conditions, [{ type: 'PodScheduled', status: 'True' }]),
+    });
     this.sim.event(bound, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, 'default-scheduler');
     rt.scheduledAt = Date.now();
     this.sim.enqueue(this, key, this.sim.stepMs);
@@ -179,8 +185,12 @@ export class PodSimulator implements Controller {
     const selector = (spec.nodeSelector ?? {}) as Record<string, string>;
     // DaemonSet pods are pinned to their node by a metadata.name node affinity term.
     const terms = (spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as Any[];
-    const pinned = terms.flatMap((t) => ((t.matchFields ?? []) as Any[]).filter((f) => f.key === 'metadata.name' && f.operator === 'In').flatMap((f) => f.values as string[]));
-    return this.readyNodes().find((n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v) && (!pinned.length || pinned.includes(n.metadata.name!)))?.metadata.name;
+    const pinned = terms.flatMap((t) =>
+      ((t.matchFields ?? []) as Any[]).filter((f) => f.key === 'metadata.name' && f.operator === 'In').flatMap((f) => f.values as string[]),
+    );
+    return this.readyNodes().find(
+      (n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v) && (!pinned.length || pinned.includes(n.metadata.name!)),
+    )?.metadata.name;
   }
 
   /** Why the scheduler cannot place the pod yet, worded as kube-scheduler does; undefined when it can. */
@@ -188,14 +198,17 @@ export class PodSimulator implements Controller {
     const spec = (pod.spec ?? {}) as Any;
     const nodes = this.readyNodes();
     const total = this.sim.list(this.nodes).length;
-    if (!nodes.length) return `0/${total} nodes are available: ${total} node(s) were unschedulable. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
-    if (!this.nodeFor(spec)) return `0/${total} nodes are available: ${total} node(s) didn't match Pod's node affinity/selector. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+    if (!nodes.length)
+      return `0/${total} nodes are available: ${total} node(s) were unschedulable. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+    if (!this.nodeFor(spec))
+      return `0/${total} nodes are available: ${total} node(s) didn't match Pod's node affinity/selector. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
     const pvcs = this.sim.type('', 'v1', 'persistentvolumeclaims');
     for (const v of (spec.volumes ?? []) as Any[]) {
       const claim = v.persistentVolumeClaim?.claimName as string | undefined;
       if (!claim) continue;
       const pvc = this.core().tryGet(pvcs, pod.metadata.namespace, claim);
-      if (!pvc) return `0/${total} nodes are available: persistentvolumeclaim "${claim}" not found. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+      if (!pvc)
+        return `0/${total} nodes are available: persistentvolumeclaim "${claim}" not found. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
       if ((pvc.status as Any | undefined)?.phase !== 'Bound')
         return `0/${total} nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
     }
@@ -212,10 +225,7 @@ export class PodSimulator implements Controller {
     const spec = (pod.spec ?? {}) as Any;
     rt.ip ??= this.allocateIp();
     rt.startTime ??= nowTimestamp();
-    rt.containers = [
-      ...((spec.initContainers ?? []) as Any[]).map((c) => newRun(c, true)),
-      ...((spec.containers ?? []) as Any[]).map((c) => newRun(c, false)),
-    ];
+    rt.containers = [...((spec.initContainers ?? []) as Any[]).map((c) => newRun(c, true)), ...((spec.containers ?? []) as Any[]).map((c) => newRun(c, false))];
     this.advance(pod, rt, Date.now());
   }
 
@@ -231,7 +241,8 @@ export class PodSimulator implements Controller {
     // Time-based endings first.
     for (const c of runs) {
       if (c.state === 'running' && c.endsAt !== undefined && c.endsAt <= now) this.finish(pod, c, restart, now);
-      else if (c.state === 'waiting' && c.reason === 'CrashLoopBackOff' && c.endsAt !== undefined && c.endsAt <= now) this.runContainer(pod, rt, c, restart, now);
+      else if (c.state === 'waiting' && c.reason === 'CrashLoopBackOff' && c.endsAt !== undefined && c.endsAt <= now)
+        this.runContainer(pod, rt, c, restart, now);
       else if (c.state === 'waiting' && c.reason === 'ErrImagePull' && c.endsAt !== undefined && c.endsAt <= now) {
         c.reason = 'ImagePullBackOff';
         c.message = `Back-off pulling image "${c.image}": ErrImagePull: ${c.message}`;
@@ -274,7 +285,14 @@ export class PodSimulator implements Controller {
       const policy = spec.imagePullPolicy ?? 'IfNotPresent';
       if (policy === 'Always') {
         this.sim.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, 'kubelet', fp);
-        this.sim.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${this.sim.stepMs}ms (${this.sim.stepMs}ms including waiting). Image size: 0 bytes.`, 'kubelet', fp);
+        this.sim.event(
+          pod,
+          'Normal',
+          'Pulled',
+          `Successfully pulled image "${c.image}" in ${this.sim.stepMs}ms (${this.sim.stepMs}ms including waiting). Image size: 0 bytes.`,
+          'kubelet',
+          fp,
+        );
       } else this.sim.event(pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, 'kubelet', fp);
     }
     const env: Record<string, string> = { HOSTNAME: pod.metadata.name!, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' };
@@ -300,7 +318,13 @@ export class PodSimulator implements Controller {
 
   private finish(pod: KubeObject, c: ContainerRun, restart: string, now: number): void {
     const code = c.willExit ?? 0;
-    const terminated = { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: nowTimestamp(), containerID: c.containerID };
+    const terminated = {
+      exitCode: code,
+      reason: code === 0 ? 'Completed' : 'Error',
+      startedAt: c.startedAt,
+      finishedAt: nowTimestamp(),
+      containerID: c.containerID,
+    };
     c.endsAt = undefined;
     // Init containers that succeed are done; failed ones (and, with Always, every container) restart.
     const again = code !== 0 ? restart !== 'Never' : restart === 'Always' && !c.init;
@@ -319,7 +343,14 @@ export class PodSimulator implements Controller {
     const backoff = Math.min(this.sim.stepMs * 2 ** Math.min(c.restartCount, 12), 300_000);
     c.message = `back-off ${Math.max(10, Math.round(backoff / 1000))}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
     c.endsAt = now + backoff;
-    this.sim.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, 'kubelet', fieldPath(c));
+    this.sim.event(
+      pod,
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+      'kubelet',
+      fieldPath(c),
+    );
   }
 
   private writeStatus(pod: KubeObject, rt: PodRuntime): void {
@@ -344,7 +375,15 @@ export class PodSimulator implements Controller {
       { type: 'PodReadyToStartContainers', status: completed ? 'False' : 'True' },
       initialized
         ? { type: 'Initialized', status: 'True', ...(completed ? { reason: 'PodCompleted' } : {}) }
-        : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${inits.filter((c) => !(c.state === 'terminated' && c.exitCode === 0)).map((c) => c.name).join(' ')}]` },
+        : {
+            type: 'Initialized',
+            status: 'False',
+            reason: 'ContainersNotInitialized',
+            message: `containers with incomplete status: [${inits
+              .filter((c) => !(c.state === 'terminated' && c.exitCode === 0))
+              .map((c) => c.name)
+              .join(' ')}]`,
+          },
       completed
         ? { type: 'Ready', status: 'False', reason: 'PodCompleted' }
         : unready.length
@@ -397,7 +436,9 @@ export class PodSimulator implements Controller {
     const run = this.runtimeOf(pod)?.containers?.find((x) => x.name === c);
     if (!run || (run.state === 'waiting' && run.restartCount === 0)) {
       const reason = run?.reason ?? 'ContainerCreating';
-      throw badRequest(`container "${c}" in pod "${name}" is waiting to start: ${reason === 'ContainerCreating' || !run ? 'ContainerCreating' : `trying and failing to pull image`}`);
+      throw badRequest(
+        `container "${c}" in pod "${name}" is waiting to start: ${reason === 'ContainerCreating' || !run ? 'ContainerCreating' : `trying and failing to pull image`}`,
+      );
     }
     return this.runtimeOf(pod)!.logs.get(c) ?? Buffer.alloc(0);
   }
@@ -429,7 +470,9 @@ export class PodSimulator implements Controller {
       const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
       if (annotated && mains.includes(annotated)) return annotated;
       if (mains.length === 1) return mains[0];
-      throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${mains.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`);
+      throw badRequest(
+        `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${mains.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`,
+      );
     }
     if (mains.includes(container) || (includeInit && inits.includes(container))) return container;
     throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);

@@ -57,7 +57,9 @@ export class ReplicaSetController implements Controller {
     } else if (pods.length > want) {
       // Unscheduled, then not ready, then newest pods go first, as the controller ranks them.
       const rank = (p: KubeObject) => ((p.spec as Any).nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
-      const victims = [...pods].sort((a, b) => rank(b) - rank(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp))).slice(0, pods.length - want);
+      const victims = [...pods]
+        .sort((a, b) => rank(b) - rank(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))
+        .slice(0, pods.length - want);
       for (const p of victims) {
         this.sim.remove(this.pods, p);
         this.sim.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replicaset-controller');
@@ -133,7 +135,11 @@ export class DeploymentController implements Controller {
             name: `${d.metadata.name}-${hash}`,
             namespace: d.metadata.namespace,
             labels: { ...(spec.template?.metadata?.labels ?? {}), 'pod-template-hash': hash },
-            annotations: { 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(desired + surge), [REVISION]: revision },
+            annotations: {
+              'deployment.kubernetes.io/desired-replicas': String(desired),
+              'deployment.kubernetes.io/max-replicas': String(desired + surge),
+              [REVISION]: revision,
+            },
             ownerReferences: [ownerRefTo(d)],
           },
           spec: {
@@ -150,7 +156,12 @@ export class DeploymentController implements Controller {
       // Rolling update, simplified: the new ReplicaSet goes to full size; old ones go to zero once it is available.
       const newAvailable = ((newRs.status as Any)?.availableReplicas ?? 0) as number;
       const oldTotal = total(old);
-      const target = spec.strategy?.type === 'Recreate' ? (oldTotal > 0 ? 0 : desired) : Math.min(desired, Math.max(desired + surge - oldTotal, (newRs.spec as Any).replicas));
+      const target =
+        spec.strategy?.type === 'Recreate'
+          ? oldTotal > 0
+            ? 0
+            : desired
+          : Math.min(desired, Math.max(desired + surge - oldTotal, (newRs.spec as Any).replicas));
       if (spec.strategy?.type === 'Recreate') for (const r of old) this.scale(d, r, 0);
       this.scale(d, newRs, Math.max(target, Math.min(desired, (newRs.spec as Any).replicas)));
       if (spec.strategy?.type !== 'Recreate') {
@@ -165,15 +176,31 @@ export class DeploymentController implements Controller {
           }
         }
       }
-      if (newRs.metadata.annotations?.[REVISION] !== revision || newRs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'] !== String(desired)) {
+      if (
+        newRs.metadata.annotations?.[REVISION] !== revision ||
+        newRs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'] !== String(desired)
+      ) {
         newRs = this.sim.change(this.rs, newRs, (cur) => {
-          cur.metadata.annotations = { ...cur.metadata.annotations, [REVISION]: revision, 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(desired + surge) };
+          cur.metadata.annotations = {
+            ...cur.metadata.annotations,
+            [REVISION]: revision,
+            'deployment.kubernetes.io/desired-replicas': String(desired),
+            'deployment.kubernetes.io/max-replicas': String(desired + surge),
+          };
         });
       }
     }
     if (d.metadata.annotations?.[REVISION] !== revision && newRs) {
       // Written through /status as the controller does, so the generation does not move.
-      d = this.sim.core.mutate(this.deployments, d.metadata.namespace, d.metadata.name!, (cur) => ({ ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [REVISION]: revision } } }), {}, 'status', 'update');
+      d = this.sim.core.mutate(
+        this.deployments,
+        d.metadata.namespace,
+        d.metadata.name!,
+        (cur) => ({ ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [REVISION]: revision } } }),
+        {},
+        'status',
+        'update',
+      );
     }
     this.updateStatus(d, newRs, progressing, desired, maxUnavailable);
   }
@@ -212,18 +239,34 @@ export class DeploymentController implements Controller {
     const spec = d.spec as Any;
     const prev = condition(d, 'Progressing');
     if (spec.paused) {
-      conditions = setCondition(conditions, { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' }, { updateTime: true });
+      conditions = setCondition(
+        conditions,
+        { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' },
+        { updateTime: true },
+      );
     } else if (complete) {
-      conditions = setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${name}" has successfully progressed.` }, { updateTime: true });
+      conditions = setCondition(
+        conditions,
+        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${name}" has successfully progressed.` },
+        { updateTime: true },
+      );
     } else if (progressing) {
       conditions = setCondition(conditions, progressing, { updateTime: true });
     } else if (name && prev?.reason !== 'ProgressDeadlineExceeded') {
       const since = prev?.lastUpdateTime ? Date.parse(prev.lastUpdateTime) : Date.now();
       const deadline = (spec.progressDeadlineSeconds ?? 600) * 1000;
       if (prev && prev.reason !== 'NewReplicaSetAvailable' && Date.now() - since > deadline)
-        conditions = setCondition(conditions, { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${name}" has timed out progressing.` }, { updateTime: true });
+        conditions = setCondition(
+          conditions,
+          { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${name}" has timed out progressing.` },
+          { updateTime: true },
+        );
       else if (!prev || prev.reason === 'NewReplicaSetAvailable' || prev.message !== `ReplicaSet "${name}" is progressing.`) {
-        conditions = setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${name}" is progressing.` }, { updateTime: true });
+        conditions = setCondition(
+          conditions,
+          { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${name}" is progressing.` },
+          { updateTime: true },
+        );
       }
       // Look again when the deadline passes (one timer per Deployment at a time).
       const key = keyOf(d);
@@ -261,4 +304,3 @@ function total(rss: KubeObject[]): number {
 function oldAvailable(rss: KubeObject[]): number {
   return rss.reduce((n, r) => n + ((r.status as Any)?.availableReplicas ?? 0), 0);
 }
-

@@ -6,7 +6,19 @@
  */
 import type { KubeObject } from '../../../k8s/object.js';
 import type { StoreEvent } from '../../storage/store.js';
-import { condition, isPodActive, isPodReady, keyOf, omitEmpty, ownerKeys, ownerRefTo, podFromTemplate, templateHash, type Controller, type Sim } from './sim.js';
+import {
+  condition,
+  isPodActive,
+  isPodReady,
+  keyOf,
+  omitEmpty,
+  ownerKeys,
+  ownerRefTo,
+  podFromTemplate,
+  templateHash,
+  type Controller,
+  type Sim,
+} from './sim.js';
 
 type Any = Record<string, any>;
 
@@ -21,7 +33,12 @@ function ensureRevision(sim: Sim, owner: KubeObject, template: Any): { name: str
     sim.create(t, owner.metadata.namespace, {
       apiVersion: 'apps/v1',
       kind: 'ControllerRevision',
-      metadata: { name, namespace: owner.metadata.namespace, labels: { ...((owner.spec as Any).selector?.matchLabels ?? {}), 'controller.kubernetes.io/hash': hash }, ownerReferences: [ownerRefTo(owner)] },
+      metadata: {
+        name,
+        namespace: owner.metadata.namespace,
+        labels: { ...((owner.spec as Any).selector?.matchLabels ?? {}), 'controller.kubernetes.io/hash': hash },
+        ownerReferences: [ownerRefTo(owner)],
+      },
       data: { spec: { template: { ...template, $patch: 'replace' } } },
       revision,
     });
@@ -81,7 +98,12 @@ export class StatefulSetController implements Controller {
         continue;
       }
       if (!pod) {
-        const created = this.createPod(set, i, update, i < start + replicas - ((spec.updateStrategy?.rollingUpdate?.partition as number) ?? 0) ? update.name : currentRevision);
+        const created = this.createPod(
+          set,
+          i,
+          update,
+          i < start + replicas - ((spec.updateStrategy?.rollingUpdate?.partition as number) ?? 0) ? update.name : currentRevision,
+        );
         pods.set(i, created);
         if (!parallel) blocked = true;
         continue;
@@ -103,7 +125,9 @@ export class StatefulSetController implements Controller {
     const partition: number = spec.updateStrategy?.type === 'OnDelete' ? Infinity : (spec.updateStrategy?.rollingUpdate?.partition ?? 0);
     const inRange = [...pods.entries()].filter(([i]) => i >= start && i < start + replicas);
     if (!blocked && inRange.length === replicas && inRange.every(([, p]) => healthy(p))) {
-      const stale = inRange.filter(([i, p]) => i - start >= partition && p.metadata.labels?.['controller-revision-hash'] !== update.name).sort((a, b) => b[0] - a[0]);
+      const stale = inRange
+        .filter(([i, p]) => i - start >= partition && p.metadata.labels?.['controller-revision-hash'] !== update.name)
+        .sort((a, b) => b[0] - a[0]);
       if (stale.length) {
         const [, p] = stale[0];
         this.sim.remove(this.pods, p);
@@ -145,10 +169,21 @@ export class StatefulSetController implements Controller {
         this.sim.create(this.pvcs, ns, {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
-          metadata: { name: claimName, namespace: ns, labels: { ...(claim.metadata?.labels ?? {}), ...(spec.selector?.matchLabels ?? {}) }, ...(claim.metadata?.annotations ? { annotations: claim.metadata.annotations } : {}) },
+          metadata: {
+            name: claimName,
+            namespace: ns,
+            labels: { ...(claim.metadata?.labels ?? {}), ...(spec.selector?.matchLabels ?? {}) },
+            ...(claim.metadata?.annotations ? { annotations: claim.metadata.annotations } : {}),
+          },
           spec: structuredClone(claim.spec ?? {}),
         });
-        this.sim.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${claimName} Pod ${name} in StatefulSet ${set.metadata.name} success`, 'statefulset-controller');
+        this.sim.event(
+          set,
+          'Normal',
+          'SuccessfulCreate',
+          `create Claim ${claimName} Pod ${name} in StatefulSet ${set.metadata.name} success`,
+          'statefulset-controller',
+        );
       }
       const existing = volumes.findIndex((v) => v.name === claim.metadata?.name);
       const volume = { name: claim.metadata?.name, persistentVolumeClaim: { claimName } };
@@ -159,7 +194,11 @@ export class StatefulSetController implements Controller {
     template.spec = { ...template.spec, hostname: name, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) };
     const pod = podFromTemplate(template, set, {
       name,
-      labels: { 'controller-revision-hash': revision === update.name ? update.name : revision, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) },
+      labels: {
+        'controller-revision-hash': revision === update.name ? update.name : revision,
+        'statefulset.kubernetes.io/pod-name': name,
+        'apps.kubernetes.io/pod-index': String(ordinal),
+      },
     });
     pod.metadata.generateName = `${set.metadata.name}-`;
     const created = this.sim.create(this.pods, ns, pod);
@@ -215,12 +254,21 @@ export class DaemonSetController implements Controller {
       const template = structuredClone(spec.template ?? {});
       template.spec = {
         ...template.spec,
-        affinity: { ...template.spec?.affinity, nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } },
+        affinity: {
+          ...template.spec?.affinity,
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }],
+            },
+          },
+        },
       };
       const pod = this.sim.create(
         this.pods,
         ds.metadata.namespace,
-        podFromTemplate(template, ds, { labels: { 'controller-revision-hash': revision.hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) } }),
+        podFromTemplate(template, ds, {
+          labels: { 'controller-revision-hash': revision.hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
+        }),
       );
       this.sim.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
     }

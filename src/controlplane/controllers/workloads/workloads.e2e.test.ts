@@ -19,7 +19,11 @@ after(async () => {
 type Any = Record<string, any>;
 
 async function api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Any }> {
-  const res = await fetch(cp.url + path, { method, headers: body === undefined ? {} : { 'Content-Type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(cp.url + path, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': contentType },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: Any;
   try {
@@ -56,14 +60,22 @@ function deployment(name: string, image: string, replicas = 2): Any {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 80 }] }] } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 80 }] }] } },
+    },
   };
 }
 
 test('a Deployment becomes Available and a template change rolls its pods over to a new ReplicaSet', async () => {
   await create('/apis/apps/v1/namespaces/default/deployments', deployment('web', 'nginx:1.25'));
   const path = '/apis/apps/v1/namespaces/default/deployments/web';
-  const d = await until('Available', () => get(path), (o) => cond(o, 'Available').status === 'True' && o.status.availableReplicas === 2 && o.status.observedGeneration === o.metadata.generation);
+  const d = await until(
+    'Available',
+    () => get(path),
+    (o) => cond(o, 'Available').status === 'True' && o.status.availableReplicas === 2 && o.status.observedGeneration === o.metadata.generation,
+  );
   assert.equal(cond(d, 'Progressing').reason, 'NewReplicaSetAvailable');
   assert.equal(d.status.updatedReplicas, 2);
   assert.equal(d.metadata.generation, 1, 'the revision annotation is written through /status and does not bump the generation');
@@ -82,13 +94,23 @@ test('a Deployment becomes Available and a template change rolls its pods over t
     assert.match(p.status.podIP, /^10\.244\./);
   }
 
-  const patched = await api('PATCH', path, { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } } } }, 'application/strategic-merge-patch+json');
+  const patched = await api(
+    'PATCH',
+    path,
+    { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } } } },
+    'application/strategic-merge-patch+json',
+  );
   assert.equal(patched.status, 200);
   assert.equal(patched.body.metadata.generation, 2);
   const rolled = await until(
     'rollout',
     () => get(path),
-    (o) => o.status.observedGeneration === 2 && o.status.updatedReplicas === 2 && o.status.availableReplicas === 2 && o.status.replicas === 2 && cond(o, 'Progressing').reason === 'NewReplicaSetAvailable',
+    (o) =>
+      o.status.observedGeneration === 2 &&
+      o.status.updatedReplicas === 2 &&
+      o.status.availableReplicas === 2 &&
+      o.status.replicas === 2 &&
+      cond(o, 'Progressing').reason === 'NewReplicaSetAvailable',
   );
   assert.equal(rolled.metadata.annotations['deployment.kubernetes.io/revision'], '2');
   const after = (await get('/apis/apps/v1/namespaces/default/replicasets')).items as Any[];
@@ -100,7 +122,9 @@ test('a Deployment becomes Available and a template change rolls its pods over t
     (ps) => ps.length === 2 && ps.every((p) => p.spec.containers[0].image === 'nginx:1.26'),
   );
   assert.ok(podsAfter.every((p) => p.metadata.labels['pod-template-hash'] !== hash));
-  const events = ((await get('/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dweb')).items as Any[]).map((e) => `${e.reason}: ${e.message}`);
+  const events = ((await get('/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dweb')).items as Any[]).map(
+    (e) => `${e.reason}: ${e.message}`,
+  );
   assert.ok(events.includes(`ScalingReplicaSet: Scaled up replica set web-${hash} from 0 to 2`), events.join('\n'));
 });
 
@@ -113,7 +137,10 @@ test('a StatefulSet creates its pods in order with their PVCs, which get bound',
       replicas: 3,
       serviceName: 'db',
       selector: { matchLabels: { app: 'db' } },
-      template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres:16', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } },
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: { containers: [{ name: 'db', image: 'postgres:16', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+      },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } }],
     },
   });
@@ -150,7 +177,10 @@ test('a StatefulSet creates its pods in order with their PVCs, which get bound',
   const pod = await get('/api/v1/namespaces/default/pods/db-1');
   assert.equal(pod.metadata.labels['statefulset.kubernetes.io/pod-name'], 'db-1');
   assert.equal(pod.metadata.labels['controller-revision-hash'], sts.status.updateRevision);
-  assert.deepEqual(pod.spec.volumes.find((v: Any) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } });
+  assert.deepEqual(
+    pod.spec.volumes.find((v: Any) => v.name === 'data'),
+    { name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } },
+  );
   const bad = await api('PATCH', '/apis/apps/v1/namespaces/default/statefulsets/db', { spec: { serviceName: 'other' } }, 'application/merge-patch+json');
   assert.equal(bad.status, 422);
   assert.match(bad.body.message, /spec: Forbidden: updates to statefulset spec for fields other than 'replicas'/);
@@ -167,7 +197,11 @@ function job(name: string, script: string, extra: Any = {}): Any {
 
 test('a Job runs its pods to completion; its pod logs what the container echoed', async () => {
   await create('/apis/batch/v1/namespaces/default/jobs', job('ok', 'echo hello from the job; echo second line', { completions: 2, parallelism: 1 }));
-  const j = await until('Complete', () => get('/apis/batch/v1/namespaces/default/jobs/ok'), (o) => cond(o, 'Complete').status === 'True');
+  const j = await until(
+    'Complete',
+    () => get('/apis/batch/v1/namespaces/default/jobs/ok'),
+    (o) => cond(o, 'Complete').status === 'True',
+  );
   assert.equal(j.status.succeeded, 2);
   assert.ok(j.status.completionTime);
   assert.equal(cond(j, 'SuccessCriteriaMet').status, 'True');
@@ -185,7 +219,11 @@ test('a Job runs its pods to completion; its pod logs what the container echoed'
 
 test('a Job whose container exits non-zero fails with BackoffLimitExceeded', async () => {
   await create('/apis/batch/v1/namespaces/default/jobs', job('fails', 'echo trying; exit 3', { backoffLimit: 1 }));
-  const j = await until('Failed', () => get('/apis/batch/v1/namespaces/default/jobs/fails'), (o) => cond(o, 'Failed').status === 'True');
+  const j = await until(
+    'Failed',
+    () => get('/apis/batch/v1/namespaces/default/jobs/fails'),
+    (o) => cond(o, 'Failed').status === 'True',
+  );
   assert.equal(cond(j, 'Failed').reason, 'BackoffLimitExceeded');
   assert.equal(cond(j, 'Failed').message, 'Job has reached the specified backoff limit');
   assert.equal(j.status.failed, 2);
@@ -197,13 +235,27 @@ test('a Job whose container exits non-zero fails with BackoffLimitExceeded', asy
 
 test('a Job running longer than activeDeadlineSeconds fails with DeadlineExceeded', async () => {
   await create('/apis/batch/v1/namespaces/default/jobs', job('slow', 'sleep 30', { activeDeadlineSeconds: 1 }));
-  const j = await until('Failed', () => get('/apis/batch/v1/namespaces/default/jobs/slow'), (o) => cond(o, 'Failed').status === 'True', 5000);
+  const j = await until(
+    'Failed',
+    () => get('/apis/batch/v1/namespaces/default/jobs/slow'),
+    (o) => cond(o, 'Failed').status === 'True',
+    5000,
+  );
   assert.equal(cond(j, 'Failed').reason, 'DeadlineExceeded');
 });
 
 test('a pod whose image cannot be pulled stays Pending and not ready, with ImagePullBackOff', async () => {
-  await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nopull' }, spec: { containers: [{ name: 'c', image: 'registry.example.com/nonexistent/app:1.0' }] } });
-  const p = await until('ImagePullBackOff', () => get('/api/v1/namespaces/default/pods/nopull'), (o) => o.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+  await create('/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'nopull' },
+    spec: { containers: [{ name: 'c', image: 'registry.example.com/nonexistent/app:1.0' }] },
+  });
+  const p = await until(
+    'ImagePullBackOff',
+    () => get('/api/v1/namespaces/default/pods/nopull'),
+    (o) => o.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff',
+  );
   assert.equal(p.status.phase, 'Pending');
   assert.equal(cond(p, 'Ready').status, 'False');
   assert.equal(cond(p, 'Ready').reason, 'ContainersNotReady');
@@ -213,8 +265,17 @@ test('a pod whose image cannot be pulled stays Pending and not ready, with Image
 });
 
 test('a Service gets Endpoints listing its ready pods', async () => {
-  await create('/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] } });
-  const ep = await until('endpoints', () => get('/api/v1/namespaces/default/endpoints/web'), (o) => o.subsets?.[0]?.addresses?.length === 2);
+  await create('/api/v1/namespaces/default/services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] },
+  });
+  const ep = await until(
+    'endpoints',
+    () => get('/api/v1/namespaces/default/endpoints/web'),
+    (o) => o.subsets?.[0]?.addresses?.length === 2,
+  );
   assert.deepEqual(ep.subsets[0].ports, [{ port: 80, protocol: 'TCP' }]);
 });
 
@@ -256,10 +317,16 @@ test('pods/exec: stat and tar of a file an init container wrote, non-zero exits 
           volumeMounts: [{ name: 'shared', mountPath: '/tmp/out' }],
         },
       ],
-      containers: [{ name: 'waiter', image: 'busybox', command: ['/bin/sh', '-c', 'sleep infinity'], volumeMounts: [{ name: 'shared', mountPath: '/tmp/out' }] }],
+      containers: [
+        { name: 'waiter', image: 'busybox', command: ['/bin/sh', '-c', 'sleep infinity'], volumeMounts: [{ name: 'shared', mountPath: '/tmp/out' }] },
+      ],
     },
   });
-  await until('Ready', () => get('/api/v1/namespaces/default/pods/pipe'), (o) => cond(o, 'Ready').status === 'True');
+  await until(
+    'Ready',
+    () => get('/api/v1/namespaces/default/pods/pipe'),
+    (o) => cond(o, 'Ready').status === 'True',
+  );
   const stat = await exec('pipe', 'waiter', ['stat', '-c', '%s', '/tmp/out/file.txt']);
   assert.equal(stat.protocol, 'v5.channel.k8s.io');
   assert.equal(stat.stdout.toString(), '12\n');
@@ -286,7 +353,13 @@ test('pods/exec of a pod that does not exist answers 404 before upgrading', asyn
   const { request } = await import('node:http');
   const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(`${cp.url}/api/v1/namespaces/default/pods/nope/exec?command=ls`, {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v4.channel.k8s.io' },
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Protocol': 'v4.channel.k8s.io',
+      },
     });
     req.on('upgrade', () => reject(new Error('upgraded for a pod that does not exist')));
     req.on('response', (res) => {
@@ -302,11 +375,24 @@ test('pods/exec of a pod that does not exist answers 404 before upgrading', asyn
 });
 
 test('deleting a running pod: Terminating first, then gone once the simulated kubelet stopped it', async () => {
-  await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'graceful' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
-  await until('Running', () => get('/api/v1/namespaces/default/pods/graceful'), (o) => o.status?.phase === 'Running');
+  await create('/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'graceful' },
+    spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] },
+  });
+  await until(
+    'Running',
+    () => get('/api/v1/namespaces/default/pods/graceful'),
+    (o) => o.status?.phase === 'Running',
+  );
   const del = await api('DELETE', '/api/v1/namespaces/default/pods/graceful');
   assert.equal(del.status, 200);
   assert.ok(del.body.metadata.deletionTimestamp, 'the pod is marked for deletion first');
   assert.equal(del.body.metadata.deletionGracePeriodSeconds, 30);
-  await until('gone', () => api('GET', '/api/v1/namespaces/default/pods/graceful'), (r) => r.status === 404);
+  await until(
+    'gone',
+    () => api('GET', '/api/v1/namespaces/default/pods/graceful'),
+    (r) => r.status === 404,
+  );
 });
