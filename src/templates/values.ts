@@ -92,7 +92,15 @@ export function mapElemType(obj: GoMap): string {
 }
 
 export function isGoMap(v: GoValue): v is GoMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoInt) && !(v instanceof GoTime) && !(v instanceof GoStruct) && !(v instanceof GoFunc);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof GoInt) &&
+    !(v instanceof GoTime) &&
+    !(v instanceof GoStruct) &&
+    !(v instanceof GoFunc)
+  );
 }
 
 /** Go type names as %T prints them. */

@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
 import { createCertificate, generateKeyPair } from '../../crypto/x509.js';
 import { startControlPlane, type ControlPlane } from '../index.js';
 
@@ -285,3 +288,50 @@ test('dry runs are refused by webhooks with side effects; configurations are val
   assert.deepEqual([w.failurePolicy, w.matchPolicy, w.timeoutSeconds, w.rules[0].scope], ['Fail', 'Equivalent', 10, '*']);
   assert.deepEqual(w.namespaceSelector, {});
 });
+
+test('reinvocationPolicy IfNeeded calls a webhook again when a later one changed the object', async () => {
+  answers['/again'] = (req) => ({
+    allowed: true,
+    patchType: 'JSONPatch',
+    patch: patchOf([{ op: 'add', path: '/data/again', value: String(req.object.data.later ?? 'none') }]),
+  });
+  answers['/later'] = () => ({ allowed: true, patchType: 'JSONPatch', patch: patchOf([{ op: 'add', path: '/data/later', value: 'set' }]) });
+  await register('Mutating', 'a-again', [webhook('again.example.com', '/again', { reinvocationPolicy: 'IfNeeded' })]);
+  await register('Mutating', 'b-later', [webhook('later.example.com', '/later')]);
+  const r = await api('POST', '/api/v1/namespaces/default/configmaps', configMap('re1'));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(
+    received.map((x) => x.path),
+    ['/again', '/later', '/again'],
+  );
+  assert.equal(r.body.data.again, 'set', 'the second call saw the later change');
+});
+
+const SUITES = join(import.meta.dirname, '../../../../shared/testdata/kudo-suites');
+
+test(
+  "KUDO's Instance webhook registration is accepted, and Instances are refused while the manager is not listening",
+  { skip: !existsSync(SUITES) && 'the shared KUDO suites are not present' },
+  async () => {
+    const crd = parseAllDocuments(readFileSync(join(SUITES, 'crds/kudo.dev_instances.yaml'), 'utf8'))[0]!.toJSON() as Any;
+    assert.equal((await api('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201);
+    const mwc = parseAllDocuments(readFileSync(join(SUITES, 'manifests/instance-admission-webhook.yaml'), 'utf8'))[0]!.toJSON() as Any;
+    // Port 1 instead of 9443, so a manager running elsewhere on this machine cannot answer.
+    mwc.webhooks[0].clientConfig.url = mwc.webhooks[0].clientConfig.url.replace(':9443/', ':1/');
+    const created = await api('POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', mwc);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const instances = '/apis/kudo.dev/v1beta1/namespaces/default/instances';
+    let r = await api('GET', instances);
+    for (let i = 0; i < 50 && r.status !== 200; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      r = await api('GET', instances);
+    }
+    const refused = await api('POST', instances, { apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', metadata: { name: 'i1' }, spec: {} });
+    assert.equal(refused.status, 500);
+    assert.equal(
+      refused.body.message,
+      'Internal error occurred: failed calling webhook "instance-admission.kudo.dev": failed to call webhook: Post "https://127.0.0.1:1/admit-kudo-dev-v1beta1-instance?timeout=10s": dial tcp 127.0.0.1:1: connect: connection refused',
+    );
+    await api('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/instances.kudo.dev');
+  },
+);

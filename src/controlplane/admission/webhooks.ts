@@ -12,7 +12,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeObject } from '../../k8s/object.js';
 import { applyJsonPatch } from '../../k8s/patch/json-patch.js';
 import type { PatchError } from '../../k8s/patch/errors.js';
-import type { ApiCore } from '../apiserver/core.js';
+import { sameObject, type ApiCore } from '../apiserver/core.js';
 import { ApiError, badRequest, internal } from '../apiserver/errors.js';
 import type { Admission, AdmissionAttributes } from '../apiserver/server.js';
 import { matchWebhook, type Webhook } from './match.js';
@@ -51,23 +51,43 @@ export class WebhookAdmission implements Admission {
     const namespaceLabels = this.namespaceLabels(attrs);
     let object = attrs.object;
     let changed = false;
-    for (const { hook } of mutating) {
-      if (!matchWebhook(hook, attrs, object, namespaceLabels, this.core.registry)) continue;
+    // One pass over the mutating webhooks; those with reinvocationPolicy IfNeeded run once more
+    // when a later webhook changed the object after them.
+    const calledAt = new Map<Webhook, number>();
+    let changes = 0;
+    const mutate = async (hook: Webhook): Promise<void> => {
       const response = await this.call(hook, attrs, object, true);
-      if (!response?.patch) continue;
+      if (!response?.patch) return;
       if (response.patchType !== undefined && response.patchType !== 'JSONPatch') {
         this.failed(hook, `received invalid webhook response: unsupported patch type "${response.patchType}"`);
-        continue;
+        return;
       }
+      let next: KubeObject | undefined;
       try {
-        const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
-        object = applyJsonPatch(object, ops);
-        changed = true;
+        next = applyJsonPatch(object, JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')));
       } catch (e) {
         // A patch that does not apply fails the request whatever the failurePolicy, as upstream.
         throw internal((e as PatchError).detail ?? (e as Error).message);
       }
+      if (!sameObject(next, object)) {
+        object = next;
+        changed = true;
+        changes++;
+      }
+    };
+    for (const { hook } of mutating) {
+      if (!matchWebhook(hook, attrs, object, namespaceLabels, this.core.registry)) continue;
+      await mutate(hook);
+      calledAt.set(hook, changes);
     }
+    for (const { hook } of mutating)
+      if (
+        hook.reinvocationPolicy === 'IfNeeded' &&
+        calledAt.has(hook) &&
+        calledAt.get(hook)! < changes &&
+        matchWebhook(hook, attrs, object, namespaceLabels, this.core.registry)
+      )
+        await mutate(hook);
     const checks = validating.filter(({ hook }) => matchWebhook(hook, attrs, object, namespaceLabels, this.core.registry));
     // Validating webhooks run in parallel; the first denial (in order) is reported.
     const results = await Promise.allSettled(checks.map(({ hook }) => this.call(hook, attrs, object, false)));

@@ -312,3 +312,29 @@ test('DaemonSet controller: one pod per simulated node, each scheduled on its ow
     .sort();
   assert.deepEqual(nodes, ['node-a', 'node-b']);
 });
+
+test('Job controller: Indexed jobs give each pod its completion index', async () => {
+  const { core, t } = setup((sim) => [new JobController(sim)]);
+  core.create(t('batch', 'jobs'), 'default', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'ix' },
+    spec: { completions: 3, parallelism: 3, completionMode: 'Indexed', template: { spec: { ...podSpec, restartPolicy: 'Never' } } },
+  });
+  const pods = await until(
+    '3 pods',
+    () => core.list(t('', 'pods'), 'default', { labelSelector: 'job-name=ix' }).items,
+    (ps) => ps.length === 3,
+  );
+  const indexes = pods.map((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).sort();
+  assert.deepEqual(indexes, ['0', '1', '2']);
+  const env = (pods[0]!.spec as Any).containers[0].env as Any[];
+  assert.equal(env.find((e) => e.name === 'JOB_COMPLETION_INDEX')?.value, pods[0]!.metadata.annotations?.['batch.kubernetes.io/job-completion-index']);
+  for (const p of pods) setPod(core, t('', 'pods'), p, 'Succeeded');
+  const done = await until(
+    'complete',
+    () => core.get(t('batch', 'jobs'), 'default', 'ix'),
+    (o) => cond(o, 'Complete').status === 'True',
+  );
+  assert.equal((done.status as Any).succeeded, 3);
+});

@@ -229,6 +229,8 @@ export class Sim {
         reportingInstance: source === 'kubelet' ? this.nodes[0] : '',
       });
       this.recorded.set(dedupe, name);
+      // Aggregation only needs recent events; forget the oldest beyond a bound.
+      if (this.recorded.size > 10_000) this.recorded.delete(this.recorded.keys().next().value!);
     } catch (e) {
       // An event that cannot be written (namespace terminating) is dropped, as the recorder does.
       if (!(e instanceof ApiError)) throw e;
