@@ -187,7 +187,7 @@ async function runOnce(count: number, workers: number, profileDir?: string): Pro
         '--workers',
         String(workers),
         '--log-level',
-        'warn',
+        process.env.BENCH_LOG_LEVEL ?? 'warn',
       ],
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
     );
@@ -272,7 +272,7 @@ async function runOnce(count: number, workers: number, profileDir?: string): Pro
 
 export async function main(args: string[]): Promise<number> {
   let counts = [1, 100, 1000];
-  let workers = 4;
+  let workers = 8;
   let profileDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--counts') counts = (args[++i] ?? '').split(',').map(Number);

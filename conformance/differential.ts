@@ -125,7 +125,7 @@ async function makeSide(server: Server, webhook: WebhookServer, scenario: Scenar
   for (const [name, body] of Object.entries(scenario.files)) writeFileSync(join(work, name), body);
   symlinkSync(kubectl, join(work, 'bin', 'kubectl'));
   writeFileSync(join(work, 'kubeconfig'), server.kubeconfig('admin'), { mode: 0o600 });
-  for (const user of Object.keys(server.tokens)) writeFileSync(join(work, `kubeconfig-${user}`), server.kubeconfig(user), { mode: 0o600 });
+  for (const user of Object.keys(server.users)) writeFileSync(join(work, `kubeconfig-${user}`), server.kubeconfig(user), { mode: 0o600 });
   const env: NodeJS.ProcessEnv = {
     PATH: `${join(work, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
     HOME: join(work, 'home'),
@@ -144,7 +144,7 @@ async function settle(side: Side): Promise<void> {
     const a = await send({
       method: 'GET',
       url: `${side.server.url}/api/v1/namespaces/default/serviceaccounts/default`,
-      token: side.server.tokens.admin,
+      token: side.server.users.admin.token,
       headers: {},
     }).catch(() => undefined);
     const secrets = side.server.side === 'real' ? ((a && a.status === 200 && JSON.parse(a.text).secrets) ?? []) : [1];
@@ -163,7 +163,8 @@ async function runScenario(scenario: Scenario, opts: { assets: string; kubectl?:
   try {
     const [local, real, hookA, hookB] = await Promise.allSettled([startLocal(), startReal(opts.assets), startWebhookServer(), startWebhookServer()]);
     for (const r of [local, real, hookA, hookB]) if (r.status === 'fulfilled') started.push(r.value);
-    for (const r of [local, real, hookA, hookB]) if (r.status === 'rejected') throw r.reason instanceof StartError ? r.reason : new StartError(String(r.reason));
+    for (const r of [local, real, hookA, hookB])
+      if (r.status === 'rejected') throw r.reason instanceof StartError ? r.reason : new StartError(String(r.reason));
     const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
     sides.push(await makeSide(value(local), value(hookA), scenario, kubectl), await makeSide(value(real), value(hookB), scenario, kubectl));
     await Promise.all(sides.map(settle));
@@ -242,7 +243,8 @@ function parsed(a: Answer): unknown {
 /** Runs one step on one side; returns its normalised result. */
 async function runStep(step: Step, side: Side): Promise<unknown> {
   const where = `step ${step.index}`;
-  const token = side.server.tokens[step.as ?? 'admin'] ?? `unknown-user-${step.as}`;
+  const creds = side.server.users[step.as ?? 'admin'] ?? { token: `unknown-user-${step.as}` };
+  const auth = { token: creds.token, cert: creds.certPem ? creds : undefined };
   switch (step.kind) {
     case 'sleep':
       await new Promise((r) => setTimeout(r, step.seconds * 1000));
@@ -253,7 +255,7 @@ async function runStep(step: Step, side: Side): Promise<unknown> {
       const call = {
         method: step.method,
         url: side.server.url + substitute(step.path, side, where),
-        token,
+        ...auth,
         headers: Object.fromEntries(Object.entries(step.headers).map(([k, v]) => [k, substitute(v, side, where)])),
         body: step.body === undefined ? undefined : substitute(step.body, side, where),
       };
@@ -289,7 +291,7 @@ async function runStep(step: Step, side: Side): Promise<unknown> {
       return { exit: r.exit, stdout: normalizeText(r.stdout), stderr: normalizeText(r.stderr) };
     }
     case 'watch': {
-      const w = watch({ method: 'GET', url: side.server.url + substitute(step.path, side, where), token, headers: {} });
+      const w = watch({ method: 'GET', url: side.server.url + substitute(step.path, side, where), ...auth, headers: {} });
       if (step.id) {
         side.watches.set(step.id, w);
         return null;

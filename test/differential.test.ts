@@ -36,7 +36,10 @@ test('scenarios: steps of every kind parse, and mistakes name the file and step'
   );
   assert.equal(s.steps[0].kind === 'request' && s.steps[0].body, '{"metadata":{"name":"a"}}');
   assert.deepEqual(s.steps[3].expect, [{ reason: 'changed in 1.22', paths: ['stdout'] }]);
-  assert.throws(() => parseScenario('steps:\n- request: FETCH /x\n', 'bad.yaml'), (e: Error) => e instanceof ScenarioError && /bad.yaml: step 1/.test(e.message));
+  assert.throws(
+    () => parseScenario('steps:\n- request: FETCH /x\n', 'bad.yaml'),
+    (e: Error) => e instanceof ScenarioError && /bad.yaml: step 1/.test(e.message),
+  );
   assert.throws(() => parseScenario('steps:\n- collect: nope\n', 'bad.yaml'), /no earlier watch step has id nope/);
   assert.throws(() => parseScenario('steps:\n- sleep: 1\n  expectDifference: {paths: [x]}\n', 'bad.yaml'), /needs a reason/);
 });

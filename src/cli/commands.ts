@@ -45,8 +45,7 @@ const lazy =
 
 export const ROOT: CliCommand = {
   name: 'kubectl-kudo',
-  summary:
-    'KUDO CLI and future sub-commands can be used to manipulate, inspect and troubleshoot KUDO-specific CRDs\nand serves as an example usage of the KUDO Go client (here: the TypeScript one).',
+  summary: 'kubectl kudo installs and operates KUDO operators (their packages, instances and plans), manages\noperator repositories, and installs KUDO itself.',
   subcommands: [
     {
       name: 'init',

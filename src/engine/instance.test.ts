@@ -75,6 +75,19 @@ describe('reconcileInstance', () => {
     assert.equal(second.instance.metadata.annotations?.[PLAN_CONTROL.abort], undefined);
   });
 
+  it('finishes a plan whose terminal status was lost in a restart, without scheduling anything', async () => {
+    const first = await reconcileInstance(input(inst({ planExecution: { planName: 'deploy', uid: 'u1' } })));
+    // As if the webhook had cleared planExecution but the status write never happened:
+    const lost = structuredClone(first.instance);
+    lost.spec!.planExecution = {};
+    lost.status!.planStatus!.deploy = { ...lost.status!.planStatus!.deploy, status: 'IN_PROGRESS' };
+    const out = await reconcileInstance(input(lost));
+    assert.equal(out.instance.status?.planStatus?.deploy.status, 'COMPLETE');
+    assert.equal(out.instance.status?.planStatus?.deploy.uid, 'u1');
+    assert.deepEqual(out.instance.spec?.planExecution, {});
+    assert.ok(out.events.some((e) => e.reason === 'PlanFinished'));
+  });
+
   it('without a cleanup plan the finalizer goes at once', async () => {
     const noCleanup = { ...ov, spec: { ...ov.spec, plans: { deploy: ov.spec!.plans!.deploy } } };
     const out = await reconcileInstance({ ...input(inst({}, { deletionTimestamp: 'x' })), ov: noCleanup });

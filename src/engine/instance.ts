@@ -179,7 +179,10 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
     removeAnnotation(instance, PLAN_CONTROL.retry);
   }
 
-  if (!planName) {
+  // A plan whose terminal status was lost (the manager stopped after the webhook had cleared
+  // planExecution but before the status was written) is run once more to find its result.
+  const orphan = planName ? undefined : Object.values(status.planStatus ?? {}).find((p) => p.status === 'PENDING' || p.status === 'IN_PROGRESS' || p.status === 'ERROR');
+  if (!planName && !orphan) {
     const ready = readinessOfObjects(await input.listWorkloads());
     const lastFatal = Object.values(status.planStatus ?? {}).some(
       (p) => READINESS_PLANS.has(p.name ?? '') && p.status === 'FATAL_ERROR' && isNewest(p, status),
@@ -187,30 +190,36 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
     if (!lastFatal) setReadyCondition(status, ready, now);
     return done('idle');
   }
+  const recovering = !planName;
+  const active = planName ?? orphan!.name ?? '';
 
-  if (READINESS_PLANS.has(planName)) setReadyCondition(status, planInProgress(planName), now);
+  if (!recovering && READINESS_PLANS.has(active)) setReadyCondition(status, planInProgress(active), now);
   ensurePlanStatusInitialized(status, ov.spec ?? {});
-  const uid = instance.spec.planExecution!.uid ?? '';
-  let plan: PlanStatus = status.planStatus![planName] ?? { name: planName, status: 'NEVER_RUN' };
+  const uid = recovering ? (orphan!.uid ?? '') : (instance.spec.planExecution!.uid ?? '');
+  let plan: PlanStatus = status.planStatus![active] ?? { name: active, status: 'NEVER_RUN' };
   if (plan.uid !== uid) {
-    if (retry === planName) {
+    if (retry === active) {
       resumePlanRun(plan, uid, now);
       removeAnnotation(instance, PLAN_CONTROL.retry);
     } else startPlanRun(plan, uid, now);
-    events.push({ type: 'Normal', reason: 'PlanStarted', message: `Execution of plan ${planName} started` });
+    events.push({ type: 'Normal', reason: 'PlanStarted', message: `Execution of plan ${active} started` });
   }
 
   const finish = (result: PlanStatus, transient = false): ReconcileOutput => {
-    status.planStatus![planName!] = result;
+    if (recovering && !isTerminal(result.status)) {
+      // It had ended before; what it waits for now is a new situation, for a new run to handle.
+      result = structuredClone(result);
+      setStatus(result, 'FATAL_ERROR', `${name} plan ${active} was interrupted and could not be completed again; retry it with the annotation ${PLAN_CONTROL.retry}`);
+      result.lastUpdatedTimestamp = now;
+    }
+    status.planStatus![active] = result;
+    if (!isTerminal(result.status)) return done(transient ? 'retry' : 'wait');
     // Only a terminal status is mirrored (the webhook then clears planExecution): intermediate
     // mirrors cost an Instance update through the webhook each, and nothing reads them.
-    if (isTerminal(result.status)) instance.spec!.planExecution = { ...instance.spec!.planExecution, status: result.status };
-    if (isTerminal(result.status)) {
-      events.push({ type: 'Normal', reason: 'PlanFinished', message: `Execution of plan ${planName} finished with status ${result.status}` });
-      if (READINESS_PLANS.has(planName!)) setReadyCondition(status, result.status === 'COMPLETE' ? resourcesReady() : planInFatalError(planName!), now);
-      return done('idle');
-    }
-    return done(transient ? 'retry' : 'wait');
+    if (!recovering) instance.spec!.planExecution = { ...instance.spec!.planExecution, status: result.status };
+    events.push({ type: 'Normal', reason: 'PlanFinished', message: `Execution of plan ${active} finished with status ${result.status}` });
+    if (READINESS_PLANS.has(active)) setReadyCondition(status, result.status === 'COMPLETE' ? resourcesReady() : planInFatalError(active), now);
+    return done('idle');
   };
   const failPlan = (message: string, reason: string): ReconcileOutput => {
     plan = structuredClone(plan);
@@ -220,21 +229,22 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
     return finish(plan);
   };
   if (isTerminal(plan.status)) return finish(plan);
+  if (recovering && !ov.spec?.plans?.[active]) return failPlan(`${name} fatal error: could not find required plan: '${active}'`, 'InvalidPlan');
 
   if (!isChildInstance(instance) && input.dependencyError) {
     const err = input.dependencyError();
     if (err) return failPlan(`${name} fatal error: ${err}`, 'CircularDependency');
   }
-  const prepared = preparationError(instance, ov, planName);
+  const prepared = preparationError(instance, ov, active);
   if ('message' in prepared) return failPlan(`${name} fatal error: ${prepared.message}`, prepared.reason);
 
   const result = await executePlan({
     instance: { namespace: instance.metadata.namespace ?? '', name: instance.metadata.name ?? '' },
-    planName,
-    plan: ov.spec!.plans![planName],
+    planName: active,
+    plan: ov.spec!.plans![active],
     status: plan,
     tasks: ov.spec?.tasks ?? [],
-    runTask: input.runTask({ planName, planUid: uid, pipes: prepared.pipes }),
+    runTask: input.runTask({ planName: active, planUid: uid, pipes: prepared.pipes }),
     now,
   });
   if (result.fatal) events.push(result.fatal);

@@ -13,7 +13,7 @@ describe('kubectl kudo manager flags', () => {
       metricsAddr: ':8080',
       healthAddr: ':8081',
       leaderElect: false,
-      workers: 4,
+      workers: 8,
       logLevel: 'info',
       help: false,
     });

@@ -22,7 +22,7 @@ Flags:
       --leader-elect               run the controller only while holding the kudo-manager Lease
       --leader-elect-namespace string  namespace of the Lease (default: $POD_NAMESPACE or kudo-system)
       --namespace string           only manage instances in this namespace (default: all)
-      --workers int                instances reconciled at the same time (default 4)
+      --workers int                instances reconciled at the same time (default 8)
       --log-level string           debug, info, warn or error (default "info")
   -h, --help                       help for manager
 `;
@@ -54,7 +54,7 @@ export interface ManagerArgs {
 export class UsageError extends Error {}
 
 export function parseManagerArgs(args: string[]): ManagerArgs {
-  const out: ManagerArgs = { webhookPort: 443, metricsAddr: ':8080', healthAddr: ':8081', leaderElect: false, workers: 4, logLevel: 'info', help: false };
+  const out: ManagerArgs = { webhookPort: 443, metricsAddr: ':8080', healthAddr: ':8081', leaderElect: false, workers: 8, logLevel: 'info', help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.indexOf('=');

@@ -319,6 +319,7 @@ export class InstanceController {
         recorded.push(ref);
       },
       fieldManager: this.opts.fieldManager ?? 'kudo-manager',
+      freshReads: (this.waits.get(key) ?? 0) >= 3,
     };
     const out = await reconcileInstance({
       instance,
@@ -347,13 +348,17 @@ export class InstanceController {
     }
 
     try {
-      // Status first: if the manager stops between the two writes, the plan status already says where it stands.
-      if (out.statusChanged) {
-        instance = await this.opts.cluster.updateStatus(out.instance);
+      // Spec first, as KUDO: once a client sees a terminal plan status, planExecution is already
+      // cleared and the instance accepts the next change. (A stop between the two writes is
+      // recovered by running the plan once more, see reconcileInstance.)
+      if (out.specChanged) {
+        instance = await this.opts.cluster.update(out.instance);
         out.instance.metadata.resourceVersion = instance.metadata.resourceVersion;
       }
-      if (out.specChanged) instance = await this.opts.cluster.update(out.instance);
-      if (out.statusChanged || out.specChanged) this.written.set(key, { ...instance, apiVersion: KUDO_API_VERSION, kind: 'Instance' });
+      // Releasing the last finalizer of a deleted instance removes it: no status to write.
+      const released = !!out.instance.metadata.deletionTimestamp && !(out.instance.metadata.finalizers ?? []).length;
+      if (out.statusChanged && !released) instance = await this.opts.cluster.updateStatus(out.instance);
+      if ((out.statusChanged || out.specChanged) && !released) this.written.set(key, { ...instance, apiVersion: KUDO_API_VERSION, kind: 'Instance' });
     } catch (e) {
       if (isConflict(e) || isNotFound(e)) {
         // Someone changed the instance meanwhile: start over from the new version.

@@ -58,6 +58,8 @@ export interface TaskEnvironment {
    * null when the cache knows it is absent, undefined when the kind is not cached.
    */
   cached?(ref: ObjectRef): KubeObject | null | undefined;
+  /** Read objects from the API server even when cached (a step has waited long: do not trust a lagging cache). */
+  freshReads?: boolean;
   /** Records a cluster-scoped object the instance is about to create, so uninstall can remove it. */
   recordClusterObject(instance: Instance, ref: ObjectRef): Promise<void>;
   fieldManager: string;
@@ -226,7 +228,7 @@ async function applyAll(env: TaskEnvironment, instance: Instance, objects: KubeO
     if (env.scopes.peek(obj.apiVersion, obj.kind) === 'Cluster') await env.recordClusterObject(instance, refOf(obj));
     let live: KubeObject;
     try {
-      const cachedLive = env.cached?.({ ...refOf(obj), namespace: obj.metadata.namespace });
+      const cachedLive = env.freshReads ? undefined : env.cached?.({ ...refOf(obj), namespace: obj.metadata.namespace });
       live = (await applyObject(env.cluster, obj, { fieldManager: env.fieldManager, cachedLive })).object;
     } catch (e) {
       throw apiFailure('apply', obj, e);

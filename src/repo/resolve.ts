@@ -6,12 +6,13 @@
  * written back into the parent's OperatorVersion.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { operatorVersionName } from '../api/types.js';
 import { packageToResources, type PackageResources } from '../packages/convert.js';
 import { loadPackage } from '../packages/io/files.js';
 import { readTgz } from '../packages/io/tar.js';
 import { parsePackage, type Package } from '../packages/model.js';
+import { PackageError } from '../packages/yaml.js';
 import { fetchBytes, joinUrl } from './fetch.js';
 import { findEntry, parseIndex, sha256Hex, type RepoIndex } from './index-file.js';
 import { pickRepository, repositoriesOrDefault, type RepositoryConfig } from './config.js';
@@ -40,7 +41,15 @@ export const isLocalPath = (arg: string): boolean => basename(arg) !== arg || ar
 
 function fromLocal(path: string): ResolvedPackage {
   if (!existsSync(path)) throw new UserError(`package path does not exist: ${path}`);
-  const pkg = loadPackage(path);
+  let pkg: Package;
+  try {
+    pkg = loadPackage(path);
+  } catch (e) {
+    // Name the file inside the package folder, not just "operator.yaml".
+    if (e instanceof PackageError && e.file && !isAbsolute(e.file) && statSync(path).isDirectory())
+      throw new PackageError(e.detail, join(path, e.file), e.line);
+    throw e;
+  }
   return { pkg, resources: packageToResources(pkg), source: path, baseDir: statSync(path).isDirectory() ? path : dirname(path) };
 }
 

@@ -18,6 +18,7 @@ const bin = join(root, 'bin', 'kubectl-kudo');
 const greeter = join(root, 'examples', 'operators', 'greeter');
 const needsParam = join(root, 'test', 'cli', 'testdata', 'needs-param');
 const broken = join(root, 'test', 'cli', 'testdata', 'broken');
+const stuck = join(root, 'test', 'cli', 'testdata', 'stuck');
 
 interface Result {
   code: number;
@@ -177,6 +178,7 @@ describe('kubectl kudo against the local control plane', { timeout: 600_000 }, (
       assert.match(out, /^operatorversion repo\/greeter-1\.27\.0-0\.1\.0 created$/m);
       assert.match(out, /^instance repo\/from-repo ready$/m);
       await fails(['install', 'kafka', ...ns], /no operator found for: kafka/);
+      assert.match(await ok(['install', `${url}/greeter-1.28.0_0.2.0.tgz`, '--instance', 'from-url', ...ns]), /^instance repo\/from-url created$/m);
 
       // A tampered index: the download no longer matches its digest.
       const index = readFileSync(join(repoDir, 'index.yaml'), 'utf8');
@@ -214,6 +216,7 @@ describe('kubectl kudo against the local control plane', { timeout: 600_000 }, (
       await fails(['get', 'instances', '--kubeconfig', dead], /unable to connect to the server at http:\/\/127\.0\.0\.1:9.*Is the cluster running\?/);
       bare = await startControlPlane({ kubeconfigPath: join(dir, 'bare.yaml') });
       await fails(['get', 'instances', '--kubeconfig', join(dir, 'bare.yaml')], /KUDO is not installed in this cluster .*kubectl kudo init/);
+      await fails(['plan', 'status', '--instance', 'x', '--kubeconfig', join(dir, 'bare.yaml')], /KUDO is not installed in this cluster .*kubectl kudo init/);
     } finally {
       await bare?.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -227,6 +230,18 @@ describe('kubectl kudo against the local control plane', { timeout: 600_000 }, (
     assert.match(status, /Plan deploy \(serial strategy\) \[COMPLETE\]/);
     await fails(['install', broken, '--instance', 'b', '--wait', ...ns], /plan deploy of instance fatal\/b failed: step main\.config: .*deliberate failure/);
     assert.match(await ok(['plan', 'status', '--instance', 'b', ...ns]), /Step config \[FATAL_ERROR\] \(.*deliberate failure.*\)/);
+    assert.match(await ok(['plan', 'retry', '--instance', 'b', ...ns]), /^Retrying deploy plan for fatal\/b instance\n$/);
+    await fails(['plan', 'retry', '--instance', 'p', ...ns], /only a plan in FATAL_ERROR can be retried/);
+
+    // A plan that never ends is aborted on request; the instance is idle again.
+    await ok(['install', stuck, '--instance', 's', ...ns]);
+    await fails(['plan', 'abort', '--instance', 'p', ...ns], /no plan is running for instance fatal\/p; nothing to abort/);
+    assert.match(await ok(['plan', 'abort', '--instance', 's', ...ns]), /^Aborted deploy plan for fatal\/s instance/);
+    assert.match(
+      await ok(['plan', 'status', '--instance', 's', ...ns]),
+      /Plan deploy \(serial strategy\) \[FATAL_ERROR\] \(.*aborted on request.*\)|Step wait \[FATAL_ERROR\] \(plan aborted on request/,
+    );
+
     await fails(['plan', 'trigger', '--instance', 'p', '--name', 'nope', ...ns], /plan nope does not exist in operator version needs-param-0\.1\.0/);
     assert.equal(await ok(['plan', 'trigger', '--instance', 'p', '--name', 'deploy', ...ns]), 'Triggered deploy plan for fatal/p instance\n');
   });

@@ -11,7 +11,9 @@ export interface Answer {
 export interface Call {
   method: string;
   url: string;
-  token: string;
+  /** A bearer token, or a client certificate and key (PEM). */
+  token?: string;
+  cert?: { certPem?: string; keyPem?: string };
   headers: Record<string, string>;
   body?: string;
   timeoutMs?: number;
@@ -20,7 +22,8 @@ export interface Call {
 const USER_AGENT = 'differential/v1.0.0 (linux/amd64) kudo-ts';
 
 function headersOf(call: Call): Record<string, string> {
-  const h: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: 'application/json', Authorization: `Bearer ${call.token}` };
+  const h: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: 'application/json' };
+  if (call.token) h.Authorization = `Bearer ${call.token}`;
   if (call.body !== undefined) {
     h['Content-Type'] = 'application/json';
     // Node sends DELETE bodies without framing unless the length is given.
@@ -34,6 +37,10 @@ function headersOf(call: Call): Record<string, string> {
   return h;
 }
 
+function tlsOf(call: Call): { cert?: string; key?: string } {
+  return call.cert?.certPem ? { cert: call.cert.certPem, key: call.cert.keyPem } : {};
+}
+
 function warningsOf(raw: string | string[] | undefined): string[] {
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
   // `299 - "text"`, possibly several in one header separated by commas.
@@ -42,7 +49,7 @@ function warningsOf(raw: string | string[] | undefined): string[] {
 
 export function send(call: Call): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(call.url, { method: call.method, headers: headersOf(call), rejectUnauthorized: false }, (res) => {
+    const req = request(call.url, { method: call.method, headers: headersOf(call), rejectUnauthorized: false, ...tlsOf(call) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -84,7 +91,7 @@ export function watch(call: Call): Watch {
   let ended = false;
   let endResolve: () => void = () => undefined;
   const done = new Promise<void>((r) => (endResolve = r));
-  const req = request(call.url, { method: 'GET', headers: headersOf(call), rejectUnauthorized: false }, (res) => {
+  const req = request(call.url, { method: 'GET', headers: headersOf(call), rejectUnauthorized: false, ...tlsOf(call) }, (res) => {
     result.status = res.statusCode ?? 0;
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {

@@ -44,16 +44,18 @@ function walk(value: unknown, key: string | undefined): unknown {
 
 /** kubectl's output with placeholders; ages and resourceVersions too. */
 export function normalizeText(s: string): string {
-  return text(s)
-    .replace(/("serverAddress":\s*)"[^"]*"/g, '$1"<server-address>"')
-    // kubectl diff's temporary folders and file times.
-    .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, '/tmp/$1-<n>')
-    .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, '<time>')
-    .replace(/(resourceVersion"?:\s*)"\d+"/g, '$1"<rv>"')
-    .replace(/(\s)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(?=\s|$)/gm, (m, space: string, ...units: (string | undefined)[]) =>
-      units.slice(0, 4).some(Boolean) ? `${space}<age>` : m,
-    )
-    .replace(/\b[a-z0-9]+-token-[a-z0-9]{5}\b/g, (m) => m.replace(/-[a-z0-9]{5}$/, '-<generated>'));
+  return (
+    text(s)
+      .replace(/("serverAddress":\s*)"[^"]*"/g, '$1"<server-address>"')
+      // kubectl diff's temporary folders and file times.
+      .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, '/tmp/$1-<n>')
+      .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, '<time>')
+      .replace(/(resourceVersion"?:\s*)"\d+"/g, '$1"<rv>"')
+      .replace(/(\s)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(?=\s|$)/gm, (m, space: string, ...units: (string | undefined)[]) =>
+        units.slice(0, 4).some(Boolean) ? `${space}<age>` : m,
+      )
+      .replace(/\b[a-z0-9]+-token-[a-z0-9]{5}\b/g, (m) => m.replace(/-[a-z0-9]{5}$/, '-<generated>'))
+  );
 }
 
 export interface Difference {
@@ -119,7 +121,12 @@ function isPlain(v: unknown): v is Record<string, unknown> {
  * dotted segments, `*` matches one segment (a key or an index), `stdout:*` any line of a text.
  */
 export function covers(pattern: string, path: string): boolean {
-  const seg = (p: string) => p.replace(/\[(\d+|\*)\]/g, '.$1').replace(/:/g, '.:').split('.').filter(Boolean);
+  const seg = (p: string) =>
+    p
+      .replace(/\[(\d+|\*)\]/g, '.$1')
+      .replace(/:/g, '.:')
+      .split('.')
+      .filter(Boolean);
   const want = seg(pattern);
   const got = seg(path);
   if (want.length > got.length) return false;

@@ -20,11 +20,18 @@ export const USERS: Record<string, string[]> = {
   bob: [],
 };
 
+/** How a user proves who it is: a bearer token, or a client certificate. */
+export interface Credentials {
+  token?: string;
+  certPem?: string;
+  keyPem?: string;
+}
+
 export interface Server {
   side: 'local' | 'real';
   url: string;
-  /** Bearer token per user name. */
-  tokens: Record<string, string>;
+  /** Credentials per user name (see USERS). */
+  users: Record<string, Credentials>;
   kubeconfig(user: string): string;
   stop(): Promise<void>;
 }
@@ -41,13 +48,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function kubeconfigFor(url: string, user: string, token: string, caPem?: string): string {
+function kubeconfigFor(url: string, user: string, creds: Credentials | undefined, caPem?: string): string {
   const cluster = caPem ? `certificate-authority-data: ${Buffer.from(caPem).toString('base64')}` : 'insecure-skip-tls-verify: true';
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const auth = creds?.certPem
+    ? `client-certificate-data: ${b64(creds.certPem)}, client-key-data: ${b64(creds.keyPem ?? '')}`
+    : `token: "${creds?.token ?? `unknown-user-${user}`}"`;
   return [
     'apiVersion: v1',
     'kind: Config',
     `clusters: [{name: diff, cluster: {server: "${url}", ${cluster}}}]`,
-    `users: [{name: ${user}, user: {token: "${token}"}}]`,
+    `users: [{name: ${user}, user: {${auth}}}]`,
     `contexts: [{name: diff, context: {cluster: diff, user: ${user}, namespace: default}}]`,
     'current-context: diff',
     '',
@@ -56,12 +67,14 @@ function kubeconfigFor(url: string, user: string, token: string, caPem?: string)
 
 export async function startLocal(): Promise<Server> {
   const cp = await startControlPlane({ port: 0 });
-  const tokens: Record<string, string> = { admin: cp.token };
+  // The local control plane has one admin token; other users get client certificates.
+  const users: Record<string, Credentials> = { admin: { token: cp.token } };
+  for (const [user, groups] of Object.entries(USERS)) if (user !== 'admin') users[user] = cp.access.issueClientCertificate(user, groups);
   return {
     side: 'local',
     url: cp.url,
-    tokens,
-    kubeconfig: (user) => kubeconfigFor(cp.url, user, tokens[user] ?? `unknown-user-${user}`, cp.caPem),
+    users,
+    kubeconfig: (user) => kubeconfigFor(cp.url, user, users[user], cp.caPem),
     stop: () => cp.stop(),
   };
 }
@@ -159,7 +172,7 @@ export async function startReal(assets: string): Promise<Server> {
       '--service-cluster-ip-range', '10.0.0.0/24',
       '--allow-privileged=true',
     ]); // prettier-ignore
-    writeFileSync(join(stateDir, 'admin.kubeconfig'), kubeconfigFor(url, 'admin', tokens.admin));
+    writeFileSync(join(stateDir, 'admin.kubeconfig'), kubeconfigFor(url, 'admin', { token: tokens.admin }));
     const deadline = Date.now() + 90_000;
     while (!(await ready(url, tokens.admin))) {
       if (children.some((c) => c.exitCode !== null)) throw new StartError(`the real control plane exited during startup; see the logs in ${stateDir}`);
@@ -179,18 +192,20 @@ export async function startReal(assets: string): Promise<Server> {
     ]); // prettier-ignore
     // Pods are refused until the default ServiceAccount has its token (1.20's token controller).
     while (!(await defaultServiceAccountReady(url, tokens.admin))) {
-      if (Date.now() > deadline) throw new StartError(`the controller manager did not create the default ServiceAccount within 90s; see the logs in ${stateDir}`);
+      if (Date.now() > deadline)
+        throw new StartError(`the controller manager did not create the default ServiceAccount within 90s; see the logs in ${stateDir}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } catch (e) {
     await stopAll();
     throw e;
   }
+  const users = Object.fromEntries(Object.entries(tokens).map(([user, token]) => [user, { token }]));
   return {
     side: 'real',
     url,
-    tokens,
-    kubeconfig: (user) => kubeconfigFor(url, user, tokens[user] ?? `unknown-user-${user}`),
+    users,
+    kubeconfig: (user) => kubeconfigFor(url, user, users[user]),
     async stop() {
       await stopAll();
       rmSync(stateDir, { recursive: true, force: true });

@@ -26,7 +26,13 @@ export interface WebhookServer {
 
 export async function startWebhookServer(): Promise<WebhookServer> {
   const caKey = generateKeyPair('ecdsa');
-  const caPem = createCertificate({ subject: { commonName: 'differential-webhook-ca' }, isCA: true, notAfter: 2, publicKey: caKey.publicKey, selfSignKey: caKey.privateKey });
+  const caPem = createCertificate({
+    subject: { commonName: 'differential-webhook-ca' },
+    isCA: true,
+    notAfter: 2,
+    publicKey: caKey.publicKey,
+    selfSignKey: caKey.privateKey,
+  });
   const key = generateKeyPair('ecdsa');
   const certPem = createCertificate({
     subject: { commonName: '127.0.0.1' },

@@ -6,6 +6,10 @@ import { UsageError } from '../errors.js';
 import { allTree, formatObjects, listTree } from '../format.js';
 import { listKudo } from '../kudo.js';
 
+/** As kubectl prints objects: without the server's field-manager bookkeeping. */
+const withoutManagedFields = <T extends { metadata: { managedFields?: unknown } }>(items: T[]): T[] =>
+  items.map((i) => ({ ...i, metadata: { ...i.metadata, managedFields: undefined } }));
+
 const KINDS = { instances: 'Instance', operators: 'Operator', operatorversions: 'OperatorVersion' } as const;
 
 export async function getCommand(ctx: CliContext, cmd: ParsedCommand): Promise<number> {
@@ -22,7 +26,7 @@ export async function getCommand(ctx: CliContext, cmd: ParsedCommand): Promise<n
       listKudo<OperatorVersion>(cluster, 'OperatorVersion', ns),
       listKudo<Instance>(cluster, 'Instance', ns),
     ]);
-    if (format) ctx.out(await formatObjects([...operators, ...ovs, ...instances], format));
+    if (format) ctx.out(await formatObjects(withoutManagedFields([...operators, ...ovs, ...instances]), format));
     else
       ctx.out(
         allTree(
@@ -35,7 +39,7 @@ export async function getCommand(ctx: CliContext, cmd: ParsedCommand): Promise<n
     return 0;
   }
   const items = await listKudo(cluster, KINDS[what as keyof typeof KINDS], ns);
-  if (format) ctx.out(await formatObjects(items, format));
+  if (format) ctx.out(await formatObjects(withoutManagedFields(items), format));
   else
     ctx.out(
       listTree(

@@ -80,7 +80,13 @@ export const DEFAULTS: Record<string, DefaultRule[]> = {
     ],
   ],
   '/PodTemplate': podSpecRules('template.spec'),
-  '/ReplicationController': [['spec.replicas', 1], ...podSpecRules('spec.template.spec')],
+  '/ReplicationController': [
+    ['spec.replicas', 1],
+    // A controller without labels or selector takes its template's labels for both.
+    ['spec.selector', (spec: Any) => (spec.template?.metadata?.labels ? { ...spec.template.metadata.labels } : undefined)],
+    ['metadata.labels', (_meta: Any, root: Any) => (root.spec?.template?.metadata?.labels ? { ...root.spec.template.metadata.labels } : undefined)],
+    ...podSpecRules('spec.template.spec'),
+  ],
   'apps/Deployment': [
     ['spec.replicas', 1],
     ['spec.revisionHistoryLimit', 10],
@@ -142,10 +148,27 @@ export const DEFAULTS: Record<string, DefaultRule[]> = {
     ['spec.sessionAffinityConfig', (spec: Any) => (spec.sessionAffinity === 'ClientIP' ? { clientIP: { timeoutSeconds: 10800 } } : undefined)],
   ],
   '/Secret': [['type', 'Opaque']],
-  '/PersistentVolumeClaim': [['spec.volumeMode', 'Filesystem']],
+  '/PersistentVolumeClaim': [
+    ['spec.volumeMode', 'Filesystem'],
+    ['status', {}],
+    ['status.phase', 'Pending'],
+    // Added by the StorageObjectInUseProtection admission plugin.
+    ['metadata.finalizers', () => ['kubernetes.io/pvc-protection']],
+  ],
   '/PersistentVolume': [
     ['spec.persistentVolumeReclaimPolicy', 'Retain'],
     ['spec.volumeMode', 'Filesystem'],
+    ['metadata.finalizers', () => ['kubernetes.io/pv-protection']],
+  ],
+  '/Endpoints': [['subsets[].ports[].protocol', 'TCP']],
+  '/LimitRange': [
+    // Container limits: default falls back to max, defaultRequest to default.
+    ['spec.limits[].default', (l: Any) => (l.type === 'Container' && l.max ? { ...l.max } : undefined)],
+    ['spec.limits[].defaultRequest', (l: Any) => (l.type === 'Container' && l.default ? { ...l.default } : undefined)],
+  ],
+  'storage.k8s.io/StorageClass': [
+    ['reclaimPolicy', 'Delete'],
+    ['volumeBindingMode', 'Immediate'],
   ],
   '/Namespace': [],
   'policy/PodDisruptionBudget': [],

@@ -101,8 +101,7 @@ export function validatePodSpec(
     if (opts.restartRequired) out.push(fieldRequired(`${path}.restartPolicy`, opts.restartRequired));
   } else if (!allowed.includes(spec.restartPolicy)) out.push(fieldNotSupported(`${path}.restartPolicy`, spec.restartPolicy, allowed));
   if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(spec.dnsPolicy)) out.push(fieldNotSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
-  if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0)
-    out.push(fieldInvalid(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 'must be greater than or equal to 0'));
+  // A negative terminationGracePeriodSeconds is accepted (and treated as 1), not rejected.
   return out;
 }
 

@@ -302,8 +302,8 @@ export class ApiCore {
       throw notFound(t, name);
     }
     const rv = obj.metadata.resourceVersion;
-    // Custom resources cannot be updated unconditionally (the error names the resource, not the kind).
-    if (!rv && t.custom)
+    // Custom resources and leases cannot be updated unconditionally (the error names the resource).
+    if (!rv && (t.custom || CONDITIONAL_UPDATES.has(storageKey(t))))
       throw invalid({ group: t.group, resource: '', kind: t.resource }, name, [
         { reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
       ]);
@@ -419,13 +419,19 @@ export class ApiCore {
     const stored = this.store.get(storageKey(t), ns, name);
     if (!stored) throw notFound(t, name);
     const pre = opts.preconditions ?? {};
+    // Delete preconditions are checked by storage, whose conflict names the kind.
+    const byKind = { group: '', resource: t.kind, kind: t.kind };
     if (pre.uid && pre.uid !== stored.metadata.uid)
-      throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${stored.metadata.uid}`);
+      throw conflict(
+        byKind,
+        name,
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${stored.metadata.uid}). The object might have been deleted and then recreated`,
+      );
     if (pre.resourceVersion && pre.resourceVersion !== stored.metadata.resourceVersion)
       throw conflict(
-        t,
+        byKind,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion}`,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${stored.metadata.resourceVersion}). The object might have been modified`,
       );
     const plan = t.hooks.beforeDelete?.(stored, opts) ?? {};
     // Graceful deletion (pods on a node): marked now, removed by a later delete with grace 0.
@@ -433,7 +439,8 @@ export class ApiCore {
     const graceful = t.kind === 'Pod' && !t.group && !!(stored.spec as { nodeName?: string } | undefined)?.nodeName;
     const grace = graceful ? Math.max(0, opts.gracePeriodSeconds ?? plan.gracePeriodSeconds ?? 0) : 0;
     const finalizers = [...(stored.metadata.finalizers ?? [])];
-    const policy = opts.propagationPolicy;
+    // core/v1 ReplicationControllers keep the legacy default: their pods are orphaned.
+    const policy = opts.propagationPolicy ?? (t.kind === 'ReplicationController' && !t.group ? 'Orphan' : undefined);
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
     if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
     const pending = finalizers.length > 0 || pendingSpecFinalizers(stored) || grace > 0;
@@ -489,12 +496,14 @@ export class ApiCore {
       const other = typeof av === 'string' ? this.registry.byApiVersionKind(av, kind) : undefined;
       throw badRequest(
         other
-          ? `${kind} in version "${other.version}" cannot be handled as a ${t.kind}: converting (${other.version}.${kind}) to (${t.kind}): unknown conversion`
-          : `${kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${kind}" is registered for version "${av}"`,
+          ? `${kind} in version "${other.version}" cannot be handled as a ${t.kind}: converting (${other.version}.${kind}) to (${internalPackage(t.group)}.${t.kind}): unknown conversion`
+          : `${kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${kind}" is registered for version "${av}" in scheme "${SCHEME}"`,
       );
     }
     if (av && av !== apiVersionOf(t) && !this.registry.byApiVersionKind(String(av), t.kind))
-      throw badRequest(`${t.kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${t.kind}" is registered for version "${av}"`);
+      throw badRequest(
+        `${t.kind} in version "${versionOf(av)}" cannot be handled as a ${t.kind}: no kind "${t.kind}" is registered for version "${av}" in scheme "${SCHEME}"`,
+      );
     if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)))
       throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: metadata must be an object`);
   }
@@ -586,6 +595,17 @@ function validateOwnerReferences(refs: OwnerRef[] | undefined): Cause[] {
   return causes;
 }
 
+/** Where the API server's scheme is created, which its decoding errors name. */
+const SCHEME = 'k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30';
+
+/** The Go package of a group's internal types (`core`, `apps`, `rbac`). */
+function internalPackage(group: string): string {
+  return group ? group.split('.')[0] : 'core';
+}
+
+/** Built-in kinds whose updates must name the resourceVersion they replace. */
+const CONDITIONAL_UPDATES = new Set(['coordination.k8s.io/leases']);
+
 const pathSegmentKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 function pathSegment(name: string): string[] {
@@ -658,13 +678,28 @@ function encodeContinue(key: string, rv: string): string {
 }
 
 function decodeContinue(token: string): string {
+  const bytes = Buffer.from(token, 'base64url');
+  let why: string;
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { start?: unknown };
+    const parsed = JSON.parse(bytes.toString('utf8')) as { start?: unknown };
     if (typeof parsed.start === 'string') return parsed.start;
+    why = 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)';
   } catch {
-    // fall through to the error below
+    // Worded as Go's JSON decoder reports the first byte it cannot start a value with.
+    const first = bytes.find((b) => ![0x20, 0x09, 0x0a, 0x0d].includes(b));
+    why =
+      first === undefined
+        ? 'continue key is not valid: unexpected end of JSON input'
+        : `continue key is not valid: invalid character ${goQuoteByte(first)} looking for beginning of value`;
   }
-  throw badRequest(`continue key is not valid: ${token}`);
+  throw badRequest(`invalid continue token: ${why}`);
+}
+
+/** Go's %q of a single byte read as a rune, with single quotes. */
+function goQuoteByte(b: number): string {
+  if (b === 0x27) return "'\\''";
+  if (b >= 0x20 && b < 0x7f) return `'${String.fromCharCode(b)}'`;
+  return `'\\u${b.toString(16).padStart(4, '0')}'`;
 }
 
 /** JSON with object keys sorted, as Go writes a map[string]interface{}. */

@@ -1,4 +1,5 @@
 /** Discovery documents, legacy (`APIResourceList`, `APIGroupList`) and aggregated (`APIGroupDiscoveryList`). */
+import { createHash } from 'node:crypto';
 import { apiVersionOf, type Registry, type ResourceType } from './registry.js';
 
 export function apiVersions(serverAddress: string): Record<string, unknown> {
@@ -39,6 +40,7 @@ export function apiResourceList(reg: Registry, group: string, version: string): 
       verbs: t.verbs,
       ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       ...(t.categories.length ? { categories: t.categories } : {}),
+      ...(t.verbs.includes('list') ? { storageVersionHash: storageVersionHash(t) } : {}),
     });
     for (const s of t.subresources)
       resources.push({
@@ -50,6 +52,11 @@ export function apiResourceList(reg: Registry, group: string, version: string): 
       });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
+}
+
+/** What clients compare to notice a storage version change: 8 bytes of sha256("group/version/Kind"). */
+function storageVersionHash(t: ResourceType): string {
+  return createHash('sha256').update(`${t.group}/${t.version}/${t.kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 function discoveryResource(t: ResourceType): Record<string, unknown> {

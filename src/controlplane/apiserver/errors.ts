@@ -129,3 +129,12 @@ export function reportUnknownFields(
   }
   if (ctx.fieldValidation !== 'Ignore') for (const u of unknown) ctx.warnings?.push(`unknown field "${u}"`);
 }
+
+/** Go's wording of the JSON syntax errors clients commonly make; the parser's own text otherwise. */
+export function goJsonError(text: string, e: Error): string {
+  const trimmed = text.trim();
+  if (!trimmed || /end of JSON input/.test(e.message)) return 'unexpected end of JSON input';
+  const first = trimmed[0];
+  if (!/[[{"\-0-9tfn]/.test(first)) return `invalid character '${first}' looking for beginning of value`;
+  return e.message;
+}

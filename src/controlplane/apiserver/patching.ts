@@ -5,7 +5,7 @@ import { applyJsonPatch } from '../../k8s/patch/json-patch.js';
 import { applyMergePatch } from '../../k8s/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../k8s/patch/strategic.js';
 import { goJsonType, PatchError } from '../../k8s/patch/errors.js';
-import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
+import { ApiError, badRequest, goJsonError, unsupportedMediaType } from './errors.js';
 import { apiVersionOf, type ResourceType } from './registry.js';
 
 export const PATCH_TYPES = [
@@ -33,7 +33,8 @@ export function parsePatchBody(kind: PatchKind, text: string): unknown {
   try {
     body = kind === 'apply' ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
   } catch (e) {
-    throw badRequest(`error decoding patch: ${(e as Error).message}`);
+    if (kind === 'apply') throw badRequest(`error decoding YAML: error converting YAML to JSON: yaml: ${(e as Error).message.split('\n')[0]}`);
+    throw badRequest(`error decoding patch: ${goJsonError(text, e as Error)}`);
   }
   // A JSON patch is decoded as a list of operations, the others as a map (Go's wording).
   if (kind === 'json' && !Array.isArray(body)) throw badRequest(`json: cannot unmarshal ${goJsonType(body)} into Go value of type jsonpatch.Patch`);

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../k8s/object.js';
 import {
   ApiError,
   badRequest,
+  goJsonError,
   conflict,
   fieldRequired,
   invalid,
@@ -267,6 +268,10 @@ export class ApiServer {
         return send(200, this.core.get(t, namespace, name!));
       }
       case 'list': {
+        if (q.get('resourceVersionMatch') && !q.get('resourceVersion'))
+          throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'ListOptions' }, '', [
+            fieldForbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'),
+          ]);
         const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
         const result = this.core.list(t, namespace, {
           labelSelector: q.get('labelSelector') ?? undefined,
@@ -329,7 +334,8 @@ export class ApiServer {
           await this.opts.admission.review({ operation: 'DELETE', type: t, namespace, name, oldObject: old, dryRun: dryRun || !!opts.dryRun, options: opts });
         }
         const result = this.core.delete(t, namespace, name!, { ...opts, dryRun: dryRun || opts.dryRun });
-        if (!result.gone) return send(200, result.object);
+        if (!result.gone || (!t.group && RETURNS_DELETED.has(t.resource)) || (t.group === 'storage.k8s.io' && t.resource === 'storageclasses'))
+          return send(200, result.object);
         return sendJson(res, 200, {
           kind: 'Status',
           apiVersion: 'v1',
@@ -637,7 +643,7 @@ export class ApiServer {
         body = JSON.parse(text);
       } catch (e) {
         const shown = text.length === 0 ? '<empty>' : text.length > 30 ? `${text.slice(0, 30)} ...` : text;
-        throw unrecognized(`couldn't get version/kind; json parse error: ${(e as Error).message} (${shown})`);
+        throw unrecognized(`couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)} (${shown})`);
       }
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unrecognized(`couldn't get version/kind; json parse error: expected an object`);
@@ -652,7 +658,7 @@ export class ApiServer {
         body = JSON.parse(text);
       } catch (e) {
         throw badRequest(
-          `the object provided is unrecognized (must be of type DeleteOptions): couldn't get version/kind; json parse error: ${(e as Error).message}`,
+          `the object provided is unrecognized (must be of type DeleteOptions): couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)}`,
         );
       }
     }
@@ -689,6 +695,9 @@ function encodeShared(e: WatchEvent): string {
 /** Subresources that stream over an upgraded connection (not offered by the local control plane). */
 const STREAMING = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
+/** Core kinds whose registries answer a delete with the deleted object instead of a Status. */
+const RETURNS_DELETED = new Set(['serviceaccounts', 'resourcequotas', 'persistentvolumeclaims', 'persistentvolumes']);
+
 /** The options kind each verb decodes its query into (named in option errors). */
 const OPTIONS_KIND: Record<string, string> = {
   create: 'CreateOptions',
@@ -711,7 +720,8 @@ function verbOf(method: string, item: boolean, q: URLSearchParams): string | und
   const watch = q.get('watch');
   switch (method) {
     case 'GET':
-      if (watch === 'true' || watch === '1') return 'watch';
+      // A named GET is a get whatever its query says; only collections turn into watches.
+      if (!item && (watch === 'true' || watch === '1')) return 'watch';
       return item ? 'get' : 'list';
     case 'POST':
       return 'create';

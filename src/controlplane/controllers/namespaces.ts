@@ -7,6 +7,9 @@ import type { ApiCore } from '../apiserver/core.js';
 import { ApiError } from '../apiserver/errors.js';
 import type { StoreEvent } from '../storage/store.js';
 
+/** These objects are written by kube-controller-manager on a real cluster (their managedFields say so). */
+const MANAGER = { fieldManager: 'kube-controller-manager' };
+
 export class NamespaceController {
   private stopWatch?: () => void;
   private readonly terminating = new Set<string>();
@@ -59,21 +62,26 @@ export class NamespaceController {
       }
     };
     if (!this.core.tryGet(sa, namespace, 'default'))
-      quietly(() => this.core.create(sa, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }));
+      quietly(() => this.core.create(sa, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, MANAGER));
     if (this.caPem && !this.core.tryGet(cm, namespace, 'kube-root-ca.crt'))
       quietly(() =>
-        this.core.create(cm, namespace, {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: {
-            name: 'kube-root-ca.crt',
-            annotations: {
-              'kubernetes.io/description':
-                'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+        this.core.create(
+          cm,
+          namespace,
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: {
+              name: 'kube-root-ca.crt',
+              annotations: {
+                'kubernetes.io/description':
+                  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+              },
             },
+            data: { 'ca.crt': this.caPem },
           },
-          data: { 'ca.crt': this.caPem },
-        }),
+          MANAGER,
+        ),
       );
   }
 

@@ -243,7 +243,7 @@ test('simulated kubelet: schedules, runs init containers then containers, fails 
   const bad = await until(
     'pull error',
     () => core.get(pods, 'default', 'bad'),
-    (p) => (p.status as Any).containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull',
+    (p) => ['ErrImagePull', 'ImagePullBackOff'].includes((p.status as Any).containerStatuses?.[0]?.state?.waiting?.reason),
   );
   assert.equal((bad.status as Any).phase, 'Pending');
   assert.match((bad.status as Any).containerStatuses[0].state.waiting.message, /not found/);
@@ -272,7 +272,7 @@ test('volume binder: a claim gets a generated volume and both are Bound; deletin
   core.create(t('', 'persistentvolumeclaims'), 'default', {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name: 'c' },
+    metadata: { name: 'c', finalizers: ['kubernetes.io/pvc-protection'] },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '3Gi' } } },
   });
   const pvc = await until(
@@ -284,7 +284,22 @@ test('volume binder: a claim gets a generated volume and both are Bound; deletin
   const pvName = (pvc.spec as Any).volumeName as string;
   assert.equal(pvName, `pvc-${pvc.metadata.uid}`);
   assert.equal((core.get(t('', 'persistentvolumes'), undefined, pvName).status as Any).phase, 'Bound');
+  // pvc-protection: a claim in use by a pod waits (Terminating) until the pod is gone.
+  core.create(t('', 'pods'), 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'user' },
+    spec: { ...podSpec, volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }] },
+  });
   core.delete(t('', 'persistentvolumeclaims'), 'default', 'c');
+  await new Promise((r) => setTimeout(r, 30));
+  assert.ok(core.get(t('', 'persistentvolumeclaims'), 'default', 'c').metadata.deletionTimestamp, 'the claim in use is held by its finalizer');
+  core.delete(t('', 'pods'), 'default', 'user', { gracePeriodSeconds: 0 });
+  await until(
+    'claim deleted',
+    () => core.tryGet(t('', 'persistentvolumeclaims'), 'default', 'c'),
+    (o) => o === undefined,
+  );
   await until(
     'volume deleted',
     () => core.tryGet(t('', 'persistentvolumes'), undefined, pvName),

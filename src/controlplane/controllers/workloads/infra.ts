@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../../k8s/object.js';
 import { nowTimestamp } from '../../apiserver/core.js';
 import type { StoreEvent } from '../../storage/store.js';
-import { isPodReady, keyOf, labelsMatch, type Controller, type Sim } from './sim.js';
+import { isPodActive, isPodReady, keyOf, labelsMatch, type Controller, type Sim } from './sim.js';
 
 type Any = Record<string, any>;
 
@@ -75,10 +75,14 @@ export function ensureNodes(sim: Sim): void {
   });
 }
 
-/** Binds every pending PersistentVolumeClaim to a generated PersistentVolume. */
+/**
+ * Binds every pending PersistentVolumeClaim to a generated PersistentVolume, and plays the
+ * pvc-protection controller: a deleted claim keeps its `kubernetes.io/pvc-protection`
+ * finalizer until no running pod uses it.
+ */
 export class VolumeBinder implements Controller {
   readonly name = 'persistentvolume-binder';
-  readonly watches = ['/persistentvolumeclaims'];
+  readonly watches = ['/persistentvolumeclaims', '/pods'];
   private readonly pvcs;
   private readonly pvs;
 
@@ -92,6 +96,11 @@ export class VolumeBinder implements Controller {
   }
 
   keysFor(e: StoreEvent): string[] {
+    if (e.resource === '/pods') {
+      // A pod that goes away (or finishes) may release a claim waiting for deletion.
+      if (e.type !== 'DELETED' && isPodActive(e.object)) return [];
+      return claimsOf(e.object).map((c) => `${e.object.metadata.namespace}/${c}`);
+    }
     if (e.type === 'DELETED') {
       this.release(e.object);
       return [];
@@ -103,7 +112,8 @@ export class VolumeBinder implements Controller {
 
   sync(key: string): void {
     const pvc = this.sim.get(this.pvcs, key);
-    if (!pvc || pvc.metadata.deletionTimestamp) return;
+    if (!pvc) return;
+    if (pvc.metadata.deletionTimestamp) return this.unprotect(pvc);
     if ((pvc.status as Any)?.phase === 'Bound') return;
     const spec = pvc.spec as Any;
     const size = spec.resources?.requests?.storage ?? '1Gi';
@@ -163,6 +173,13 @@ export class VolumeBinder implements Controller {
     this.sim.setStatus(this.pvcs, bound, { phase: 'Bound', accessModes, capacity });
   }
 
+  private unprotect(pvc: KubeObject): void {
+    if (!pvc.metadata.finalizers?.includes(PVC_PROTECTION)) return;
+    const pods = this.sim.core.store.list('/pods', pvc.metadata.namespace);
+    if (pods.some((p) => isPodActive(p) && claimsOf(p).includes(pvc.metadata.name!))) return;
+    this.sim.change(this.pvcs, pvc, (cur) => void (cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f: string) => f !== PVC_PROTECTION)));
+  }
+
   /** A deleted claim releases its volume; generated volumes (reclaim policy Delete) go away. */
   private release(pvc: KubeObject): void {
     const name = (pvc.spec as Any)?.volumeName as string | undefined;
@@ -180,6 +197,12 @@ export class VolumeBinder implements Controller {
       } else this.sim.setStatus(this.pvs, pv, { phase: 'Released', lastPhaseTransitionTime: nowTimestamp() });
     });
   }
+}
+
+const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
+
+function claimsOf(pod: KubeObject): string[] {
+  return (((pod.spec as Any)?.volumes ?? []) as Any[]).map((v) => v.persistentVolumeClaim?.claimName as string | undefined).filter((c): c is string => !!c);
 }
 
 /** Keeps an Endpoints object per Service with a selector, listing its ready and not-ready pods. */

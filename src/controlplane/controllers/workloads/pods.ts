@@ -53,6 +53,8 @@ interface PodRuntime {
   /** Next time-based transition (ms since epoch). */
   wakeAt?: number;
   startTime?: string;
+  /** When the kubelet saw the pod marked for deletion. */
+  terminatingSince?: number;
 }
 
 const IMAGE_REF =
@@ -132,8 +134,8 @@ export class PodSimulator implements Controller {
   private terminate(pod: KubeObject, key: string): void {
     if (!pod.metadata.deletionGracePeriodSeconds) return;
     const rt = this.runtimes.get(pod.metadata.uid!);
-    const since = (rt as { terminatingSince?: number } | undefined)?.terminatingSince ?? Date.now();
-    if (rt) (rt as { terminatingSince?: number }).terminatingSince = since;
+    const since = rt?.terminatingSince ?? Date.now();
+    if (rt) rt.terminatingSince = since;
     const due = since + this.sim.stepMs;
     if (Date.now() < due) return this.sim.enqueue(this, key, due - Date.now());
     for (const c of rt?.containers ?? [])

@@ -618,8 +618,3 @@ function expand(text: string, s: State): string {
     esc ? m.slice(1) : (s.env[a ?? b ?? ''] ?? ''),
   );
 }
-
-/** The exit code a container command ends with, without running it (for tests and docs). */
-export function exitCodeOf(argv: string[]): number {
-  return runArgv(argv, new MemFs(), { lenient: true }).code;
-}
