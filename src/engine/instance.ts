@@ -181,7 +181,9 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
 
   // A plan whose terminal status was lost (the manager stopped after the webhook had cleared
   // planExecution but before the status was written) is run once more to find its result.
-  const orphan = planName ? undefined : Object.values(status.planStatus ?? {}).find((p) => p.status === 'PENDING' || p.status === 'IN_PROGRESS' || p.status === 'ERROR');
+  const orphan = planName
+    ? undefined
+    : Object.values(status.planStatus ?? {}).find((p) => p.status === 'PENDING' || p.status === 'IN_PROGRESS' || p.status === 'ERROR');
   if (!planName && !orphan) {
     const ready = readinessOfObjects(await input.listWorkloads());
     const lastFatal = Object.values(status.planStatus ?? {}).some(
@@ -209,7 +211,11 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
     if (recovering && !isTerminal(result.status)) {
       // It had ended before; what it waits for now is a new situation, for a new run to handle.
       result = structuredClone(result);
-      setStatus(result, 'FATAL_ERROR', `${name} plan ${active} was interrupted and could not be completed again; retry it with the annotation ${PLAN_CONTROL.retry}`);
+      setStatus(
+        result,
+        'FATAL_ERROR',
+        `${name} plan ${active} was interrupted and could not be completed again; retry it with the annotation ${PLAN_CONTROL.retry}`,
+      );
       result.lastUpdatedTimestamp = now;
     }
     status.planStatus![active] = result;
