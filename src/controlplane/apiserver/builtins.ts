@@ -212,8 +212,12 @@ function defaultSecret(o: KubeObject): void {
 }
 
 const namespaceHooks: ResourceHooks = {
-  prepareCreate(ns) {
+  // The name label and the phase are defaults (the field manager records them); the finalizer is not.
+  defaults(ns) {
     ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name! };
+    ns.status = { phase: 'Active', ...(ns.status as object) };
+  },
+  prepareCreate(ns) {
     ns.spec = { finalizers: ['kubernetes'] };
     ns.status = { phase: 'Active' };
   },

@@ -251,6 +251,12 @@ export class ApiCore {
     if (!t.custom) this.checkDecodes(t, obj, 'create');
     if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
     t.hooks.defaults?.(obj, ctx);
+    if (!t.custom) {
+      canonicalizeQuantities(obj);
+      goShape(obj, apiVersionOf(t), t.kind);
+    }
+    // The field manager sees the object decoded and defaulted, before the create strategy fills in server-set fields.
+    const managed = opts.fieldManager ? recordUpdate(t, undefined, { ...obj, apiVersion: apiVersionOf(t), kind: t.kind }, opts.fieldManager) : undefined;
     t.hooks.prepareCreate?.(obj, ctx);
     if (!t.custom) {
       canonicalizeQuantities(obj);
@@ -264,7 +270,7 @@ export class ApiCore {
     if (t.custom || GENERATION_KINDS.has(t.kind)) meta.generation = 1;
     obj.apiVersion = apiVersionOf(t);
     obj.kind = t.kind;
-    if (opts.fieldManager) meta.managedFields = recordUpdate(t, undefined, obj, opts.fieldManager);
+    if (managed) meta.managedFields = managed;
     if (!meta.managedFields?.length) delete meta.managedFields;
     if (opts.dryRun) return obj;
     const stored = this.store.put(storageKey(t), orderFields(obj));
