@@ -3,7 +3,7 @@
  *
  * Runs each scenario (conformance/differential/*.yaml, format in lib/scenario.ts) against a fresh
  * local control plane and a fresh real Kubernetes control plane (the binaries in --assets,
- * default $KUBEBUILDER_ASSETS or /root/.cache/real-k8s), normalises what legitimately differs
+ * default $KUBEBUILDER_ASSETS, $KUDO_REAL_K8S_DIR or ~/.cache/real-k8s-fixed), normalises what legitimately differs
  * and prints every other difference in status, reason, message, object, watch events and
  * kubectl output. Differences a step declares with `expectDifference` are counted, not failed.
  * Ends with `N passed, N failed, N skipped` (steps).
@@ -17,9 +17,11 @@ import { covers, diff, normalizeJson, normalizeText, type Difference } from './d
 import { parseScenario, ScenarioError, type Scenario, type Step } from './differential/lib/scenario.js';
 import { startLocal, startReal, StartError, type Server } from './differential/lib/servers.js';
 import { startWebhookServer, type WebhookServer } from './differential/lib/webhook.js';
+import { realK8sAssetsDir } from '../src/harness/real-assets.js';
 
 const USAGE = 'usage: npm run conformance -- differential <scenarios-dir-or-file>... [--assets DIR] [--kubectl BIN] [--verbose] [--dump]';
-export const DEFAULT_ASSETS = '/root/.cache/real-k8s';
+/** $KUBEBUILDER_ASSETS, $KUDO_REAL_K8S_DIR or ~/.cache/real-k8s-fixed (src/harness/real-assets.ts). */
+export const DEFAULT_ASSETS = realK8sAssetsDir().dir;
 
 /** One server's side of a scenario run: its server, webhook server, variables and work folder. */
 interface Side {
@@ -42,7 +44,7 @@ export interface Totals {
 
 export async function main(args: string[]): Promise<number> {
   const paths: string[] = [];
-  let assets = process.env.KUBEBUILDER_ASSETS || DEFAULT_ASSETS;
+  let assets = DEFAULT_ASSETS;
   let kubectl: string | undefined;
   let verbose = false;
   let dump = false;

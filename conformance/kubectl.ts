@@ -2,7 +2,7 @@
  * `npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--real [ASSETS]] [--verbose]`
  *
  * Starts a fresh local control plane (or, with --real, a real Kubernetes control plane from
- * ASSETS, default $KUBEBUILDER_ASSETS or /root/.cache/real-k8s), runs a script of kubectl commands against it with a
+ * ASSETS, default $KUBEBUILDER_ASSETS, $KUDO_REAL_K8S_DIR or ~/.cache/real-k8s-fixed), runs a script of kubectl commands against it with a
  * fresh HOME and KUBECACHEDIR, and checks each command's result. Script format
  * (see conformance/kubectl/basic.txt):
  *
@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startControlPlane } from '../src/controlplane/index.js';
 import { startReal } from './differential/lib/servers.js';
+import { realK8sAssetsDir } from '../src/harness/real-assets.js';
 
 const USAGE = 'usage: npm run conformance -- kubectl <script> [--kubectl <binary>] [--http] [--real [ASSETS]] [--verbose]';
 
@@ -184,9 +185,7 @@ export async function main(args: string[]): Promise<number> {
   let real: string | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--kubectl') kubectl = args[++i];
-    else if (args[i] === '--real')
-      real =
-        args[i + 1] && !args[i + 1].startsWith('-') && !args[i + 1].endsWith('.txt') ? args[++i] : process.env.KUBEBUILDER_ASSETS || '/root/.cache/real-k8s';
+    else if (args[i] === '--real') real = args[i + 1] && !args[i + 1].startsWith('-') && !args[i + 1].endsWith('.txt') ? args[++i] : realK8sAssetsDir().dir;
     else if (args[i] === '--http') http = true;
     else if (args[i] === '--verbose' || args[i] === '-v') verbose = true;
     else if (!args[i].startsWith('-') && !scriptPath) scriptPath = args[i];

@@ -100,12 +100,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     ca: tls && { certPem: tls.caPem, privateKey: tls.caKey },
   });
   access.start();
+  const admission = new WebhookAdmission(core, { log: opts.log, userInfo: () => access.currentUser() });
   const api = new ApiServer(core, registry, {
     gate: access,
     heartbeatMs: opts.watchHeartbeatMs,
     bookmarkMs: opts.watchBookmarkMs,
     log: opts.log,
-    admission: new WebhookAdmission(core, { log: opts.log, userInfo: () => access.currentUser() }),
+    admission,
   });
   // Client certificates are asked for but optional; the authenticator trusts only verified ones.
   const server: Server = tls
@@ -159,6 +160,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       if (stopped) return;
       stopped = true;
       access.stop();
+      admission.close();
       workloads?.stop();
       gc.stop();
       namespaces.stop();

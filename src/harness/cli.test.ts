@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseTestArgs, resolveSuite, runTestCommand, runTests, type TestCommandIO } from './cli.js';
 import { fromKubeconfigText } from '../cluster/http-cluster.js';
 import { parseControlPlaneArgs } from './environment.js';
+import { findRealK8s } from './real-assets.js';
 import { startRealControlPlane } from './real-control-plane.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,8 +134,8 @@ describe('kubectl kudo test user errors', () => {
   });
 });
 
-const realAssets = process.env.KUBEBUILDER_ASSETS || join(homedir(), '.cache', 'real-k8s');
-const haveReal = existsSync(join(realAssets, 'kube-apiserver')) && existsSync(join(realAssets, 'etcd'));
+const foundReal = findRealK8s();
+const realAssets = typeof foundReal === 'string' ? '' : foundReal.dir;
 
 function suiteConfig(extra = ''): string {
   return `apiVersion: kuttl.dev/v1beta1
@@ -168,43 +169,39 @@ function checkBasicRun(t: ReturnType<typeof io>, cwd: string, code: number): voi
   assert.equal(readFileSync(join(cwd, 'kubeconfig'), 'utf8').includes('clusters'), true);
 }
 
-describe(
-  'a suite against a real Kubernetes control plane (KUBEBUILDER_ASSETS)',
-  { skip: haveReal ? false : `no kube-apiserver and etcd in ${realAssets}` },
-  () => {
-    it('runs every test, reports the failing one with a diff, and writes the report', { timeout: 120_000 }, async () => {
-      const cwd = mkdtempSync(join(work, 'real-'));
-      writeFileSync(join(cwd, 'kuttl-test.yaml'), suiteConfig());
-      const t = io(cwd, { ...process.env, KUBEBUILDER_ASSETS: realAssets });
-      const outcome = await runTests([], t);
-      checkBasicRun(t, cwd, outcome.exitCode);
-    });
+describe('a suite against a real Kubernetes control plane (KUBEBUILDER_ASSETS)', { skip: typeof foundReal === 'string' ? foundReal : false }, () => {
+  it('runs every test, reports the failing one with a diff, and writes the report', { timeout: 120_000 }, async () => {
+    const cwd = mkdtempSync(join(work, 'real-'));
+    writeFileSync(join(cwd, 'kuttl-test.yaml'), suiteConfig());
+    const t = io(cwd, { ...process.env, KUBEBUILDER_ASSETS: realAssets });
+    const outcome = await runTests([], t);
+    checkBasicRun(t, cwd, outcome.exitCode);
+  });
 
-    it('runs against an existing cluster from --kubeconfig, keeping the namespace with --skip-delete', { timeout: 120_000 }, async () => {
-      const cp = await startRealControlPlane(realAssets);
+  it('runs against an existing cluster from --kubeconfig, keeping the namespace with --skip-delete', { timeout: 120_000 }, async () => {
+    const cp = await startRealControlPlane(realAssets);
+    try {
+      const cwd = mkdtempSync(join(work, 'existing-'));
+      writeFileSync(join(cwd, 'cluster.kubeconfig'), cp.kubeconfig);
+      const env: Record<string, string | undefined> = { ...process.env, KUBECONFIG: '/nonexistent' };
+      delete env.KUBEBUILDER_ASSETS;
+      const t = io(cwd, env);
+      const code = await runTestCommand([join(basic, 'tests'), '--kubeconfig', 'cluster.kubeconfig', '--test', '^kubectl-comm', '--skip-delete'], t);
+      assert.equal(code, 0, t.out() + t.err());
+      assert.match(t.out(), /^1 tests: 1 passed, 0 failed/m);
+      const namespace = /=== RUN {3}kubectl-commands \(namespace ([a-z-]+)\)/.exec(t.out())?.[1];
+      const cluster = await fromKubeconfigText(cp.kubeconfig);
       try {
-        const cwd = mkdtempSync(join(work, 'existing-'));
-        writeFileSync(join(cwd, 'cluster.kubeconfig'), cp.kubeconfig);
-        const env: Record<string, string | undefined> = { ...process.env, KUBECONFIG: '/nonexistent' };
-        delete env.KUBEBUILDER_ASSETS;
-        const t = io(cwd, env);
-        const code = await runTestCommand([join(basic, 'tests'), '--kubeconfig', 'cluster.kubeconfig', '--test', '^kubectl-comm', '--skip-delete'], t);
-        assert.equal(code, 0, t.out() + t.err());
-        assert.match(t.out(), /^1 tests: 1 passed, 0 failed/m);
-        const namespace = /=== RUN {3}kubectl-commands \(namespace ([a-z-]+)\)/.exec(t.out())?.[1];
-        const cluster = await fromKubeconfigText(cp.kubeconfig);
-        try {
-          const cm = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'from-command' });
-          assert.equal(cm?.data && (cm.data as Record<string, string>).origin, 'kubectl');
-        } finally {
-          cluster.close();
-        }
+        const cm = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'from-command' });
+        assert.equal(cm?.data && (cm.data as Record<string, string>).origin, 'kubectl');
       } finally {
-        await cp.stop();
+        cluster.close();
       }
-    });
-  },
-);
+    } finally {
+      await cp.stop();
+    }
+  });
+});
 
 // The local control plane is built by another part of the project; skip until it starts.
 const localProblem = await import('../controlplane/index.js')

@@ -53,7 +53,8 @@ export interface RealControlPlaneOptions {
 
 export async function startRealControlPlane(assetsDir: string, opts: RealControlPlaneOptions = {}): Promise<RealControlPlane> {
   for (const bin of ['etcd', 'kube-apiserver']) {
-    if (!existsSync(join(assetsDir, bin))) throw new HarnessError(`KUBEBUILDER_ASSETS=${assetsDir} has no ${bin} binary`);
+    if (!existsSync(join(assetsDir, bin)))
+      throw new HarnessError(`${assetsDir} has no ${bin} binary (KUBEBUILDER_ASSETS must name the folder holding etcd and kube-apiserver)`);
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'kudo-test-k8s-'));
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -135,6 +136,8 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
         '--leader-elect=false',
         '--controllers', '*',
         '--secure-port', '0',
+        // 1.20 also serves a fixed insecure port (10252) by default; two control planes would clash on it.
+        '--port', '0',
       ]); // prettier-ignore
     }
     return { url, kubeconfig, stateDir, stop };

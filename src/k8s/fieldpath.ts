@@ -41,7 +41,8 @@ export class FieldSet {
   /** The fieldsV1 JSON form, keys sorted as Go writes them. */
   toFieldsV1(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const keys = [...this.children.keys()].sort();
+    // Subtrees without members (left behind by removals) are not written.
+    const keys = [...this.children.keys()].filter((k) => !this.children.get(k)!.isEmpty()).sort();
     if (this.member && keys.length > 0) out['.'] = {};
     for (const k of keys) out[k] = this.children.get(k)!.toFieldsV1();
     return out;

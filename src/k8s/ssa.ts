@@ -643,7 +643,9 @@ export function updateManagedFields(
   const changed = new FieldSet();
   changedFields(before, after, node, ATOMIC_LIST, rootAt(changed), true, opts);
   const removed = new FieldSet();
-  removedFields(before, after, node, ATOMIC_LIST, rootAt(removed), opts);
+  // metadata with only unowned fields left is still there: what went is inside it, not it.
+  const remaining = isObject(updated.metadata) && !after.metadata ? { ...after, metadata: {} } : after;
+  removedFields(before, remaining, node, ATOMIC_LIST, rootAt(removed), opts);
   const me = { manager, operation, subresource: opts.subresource };
   let mine = managers.find((m) => identity(m.entry) === identity(me));
   for (const m of managers) {

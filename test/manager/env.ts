@@ -2,20 +2,24 @@
  * An end-to-end environment for manager tests: the embedded control plane, KUDO's
  * CRDs, the manager in-process with its webhook on a free port (a fresh CA), and the
  * MutatingWebhookConfiguration pointing at it, as `kubectl kudo init` would set it up.
+ * KUDO_TEST_TARGET=real runs on a real Kubernetes 1.20 control plane instead (binaries
+ * found by src/harness/real-assets.ts); tests that need simulated workloads cannot run there.
  */
 import { kudoCRDs } from '../../src/api/crds.js';
 import type { Instance, OperatorVersion } from '../../src/api/types.js';
 import type { Cluster } from '../../src/cluster/cluster.js';
 import { fromKubeconfigText } from '../../src/cluster/http-cluster.js';
-import { startControlPlane, type ControlPlane } from '../../src/controlplane/index.js';
+import { startControlPlane } from '../../src/controlplane/index.js';
 import { createCertificate, generateKeyPair } from '../../src/crypto/x509.js';
+import { findRealK8s } from '../../src/harness/real-assets.js';
+import { startRealControlPlane } from '../../src/harness/real-control-plane.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import { jsonLogger } from '../../src/manager/log.js';
 import { startManager, type ManagerOptions, type RunningManager } from '../../src/manager/manager.js';
 import { WEBHOOK_PATH } from '../../src/manager/webhook.js';
 
 export interface TestEnv {
-  cp: ControlPlane;
+  cp: { kubeconfig: string; stop(): Promise<void> };
   cluster: Cluster;
   manager: RunningManager;
   logs: string[];
@@ -47,7 +51,7 @@ export function webhookCertificate(): { caPem: string; cert: string; key: string
 }
 
 export async function startEnv(opts: { simulateWorkloads?: boolean; manager?: Partial<ManagerOptions> } = {}): Promise<TestEnv> {
-  const cp = await startControlPlane({ port: 0, simulateWorkloads: opts.simulateWorkloads });
+  const cp = await startTarget(opts.simulateWorkloads ?? false);
   const cluster = await fromKubeconfigText(cp.kubeconfig);
   for (const crd of kudoCRDs()) await cluster.create(crd);
   await waitUntil(async () => {
@@ -103,6 +107,14 @@ export async function startEnv(opts: { simulateWorkloads?: boolean; manager?: Pa
     },
   };
   return env;
+}
+
+async function startTarget(simulateWorkloads: boolean): Promise<TestEnv['cp']> {
+  if (process.env.KUDO_TEST_TARGET !== 'real') return startControlPlane({ port: 0, simulateWorkloads });
+  if (simulateWorkloads) throw new Error('KUDO_TEST_TARGET=real: these tests need simulated workloads; Pods never run on the real control plane (no kubelet)');
+  const assets = findRealK8s();
+  if (typeof assets === 'string') throw new Error(`KUDO_TEST_TARGET=real: ${assets}`);
+  return startRealControlPlane(assets.dir);
 }
 
 export async function waitUntil<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what = 'condition'): Promise<T> {

@@ -55,6 +55,9 @@ export function normalizeText(s: string): string {
         units.slice(0, 4).some(Boolean) ? `${space}<age>` : m,
       )
       .replace(/\b[a-z0-9]+-token-[a-z0-9]{5}\b/g, (m) => m.replace(/-[a-z0-9]{5}$/, '-<generated>'))
+      // Table columns widen with their longest cell (ages differ): compare cells, not padding.
+      .replace(/ {2,}/g, '  ')
+      .replace(/[ \t]+$/gm, '')
   );
 }
 

@@ -128,7 +128,9 @@ export async function startReal(assets: string): Promise<Server> {
   const lines: string[] = [];
   for (const [user, groups] of Object.entries(USERS)) {
     tokens[user] = randomBytes(16).toString('hex');
-    lines.push(`${tokens[user]},${user},${user}${groups.length ? `,"${groups.join(',')}"` : ''}`);
+    // The admin is named as on the local control plane (kudo-admin).
+    const name = user === 'admin' ? 'kudo-admin' : user;
+    lines.push(`${tokens[user]},${name},${name}${groups.length ? `,"${groups.join(',')}"` : ''}`);
   }
   writeFileSync(join(stateDir, 'tokens.csv'), lines.join('\n') + '\n');
   writeFileSync(join(stateDir, 'admin.kubeconfig'), '');

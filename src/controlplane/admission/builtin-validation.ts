@@ -114,7 +114,11 @@ function nonNegative(field: string, v: unknown): Cause[] {
 function selectorMatchesTemplate(obj: Any, required = true): Cause[] {
   const sel = obj.spec?.selector;
   const labels = obj.spec?.template?.metadata?.labels as Record<string, string> | undefined;
-  if (!sel) return required ? [fieldRequired('spec.selector', '')] : [];
+  // A missing selector selects nothing, so the template's labels do not match it either.
+  if (!sel)
+    return required
+      ? [fieldRequired('spec.selector', ''), raw('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`')]
+      : [];
   const out: Cause[] = [];
   const ok =
     Object.entries((sel.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels?.[k] === v) &&
@@ -369,9 +373,24 @@ function webhookChecks(o: Any): Cause[] {
       if (seen.has(w.name)) out.push({ reason: 'FieldValueDuplicate', field: `${f}.name`, message: `Duplicate value: ${JSON.stringify(w.name)}` });
       seen.add(w.name);
     }
+    // Checked in the API server's order: rules, policies, side effects, timeout, client config, review versions.
+    ((w.rules ?? []) as Any[]).forEach((r, j) => {
+      const ops = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
+      (r.operations ?? []).forEach((op: unknown, k: number) => {
+        if (!ops.includes(op as string)) out.push(fieldNotSupported(`${f}.rules[${j}].operations[${k}]`, op, ops));
+      });
+      if (!(r.resources ?? []).length) out.push(fieldRequired(`${f}.rules[${j}].resources`, ''));
+      if (r.scope !== undefined && !['*', 'Cluster', 'Namespaced'].includes(r.scope))
+        out.push(fieldNotSupported(`${f}.rules[${j}].scope`, r.scope, ['*', 'Cluster', 'Namespaced']));
+    });
+    if (w.failurePolicy !== undefined && !['Fail', 'Ignore'].includes(w.failurePolicy))
+      out.push(fieldNotSupported(`${f}.failurePolicy`, w.failurePolicy, ['Fail', 'Ignore']));
+    if (w.matchPolicy !== undefined && !['Equivalent', 'Exact'].includes(w.matchPolicy))
+      out.push(fieldNotSupported(`${f}.matchPolicy`, w.matchPolicy, ['Equivalent', 'Exact']));
     if (!w.sideEffects) out.push(fieldRequired(`${f}.sideEffects`, 'must specify one of None, NoneOnDryRun'));
     else if (!['None', 'NoneOnDryRun'].includes(w.sideEffects)) out.push(fieldNotSupported(`${f}.sideEffects`, w.sideEffects, ['None', 'NoneOnDryRun']));
-    if (!(w.admissionReviewVersions ?? []).length) out.push(fieldRequired(`${f}.admissionReviewVersions`, 'must specify one of v1, v1beta1'));
+    if (w.timeoutSeconds !== undefined && (w.timeoutSeconds < 1 || w.timeoutSeconds > 30))
+      out.push(fieldInvalid(`${f}.timeoutSeconds`, w.timeoutSeconds, 'the timeout value must be between 1 and 30 seconds'));
     const cc = w.clientConfig ?? {};
     if (!!cc.url === !!cc.service) out.push(fieldRequired(`${f}.clientConfig`, 'exactly one of url or service is required'));
     if (cc.url) {
@@ -381,21 +400,20 @@ function webhookChecks(o: Any): Cause[] {
       } catch {
         out.push(fieldInvalid(`${f}.clientConfig.url`, cc.url, 'host must be specified'));
       }
-      if (url && url.protocol !== 'https:') out.push(fieldInvalid(`${f}.clientConfig.url`, cc.url, "'https' is the only allowed URL scheme"));
+      if (url && url.protocol !== 'https:')
+        out.push(
+          fieldInvalid(`${f}.clientConfig.url`, url.protocol.replace(/:$/, ''), "'https' is the only allowed URL scheme; desired format: https://host[/path]"),
+        );
+      if (url && url.search) out.push(fieldInvalid(`${f}.clientConfig.url`, url.search.slice(1), 'query parameters are not permitted in the URL'));
     }
-    if (w.failurePolicy !== undefined && !['Fail', 'Ignore'].includes(w.failurePolicy))
-      out.push(fieldNotSupported(`${f}.failurePolicy`, w.failurePolicy, ['Fail', 'Ignore']));
-    if (w.matchPolicy !== undefined && !['Equivalent', 'Exact'].includes(w.matchPolicy))
-      out.push(fieldNotSupported(`${f}.matchPolicy`, w.matchPolicy, ['Equivalent', 'Exact']));
-    if (w.timeoutSeconds !== undefined && (w.timeoutSeconds < 1 || w.timeoutSeconds > 30))
-      out.push(fieldInvalid(`${f}.timeoutSeconds`, w.timeoutSeconds, 'the timeout value must be between 1 and 30 seconds'));
-    ((w.rules ?? []) as Any[]).forEach((r, j) => {
-      const ops = ['*', 'CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
-      for (const op of r.operations ?? []) if (!ops.includes(op)) out.push(fieldNotSupported(`${f}.rules[${j}].operations`, op, ops));
-      if (!(r.resources ?? []).length) out.push(fieldRequired(`${f}.rules[${j}].resources`, ''));
-      if (r.scope !== undefined && !['*', 'Cluster', 'Namespaced'].includes(r.scope))
-        out.push(fieldNotSupported(`${f}.rules[${j}].scope`, r.scope, ['*', 'Cluster', 'Namespaced']));
-    });
+    const versions = (w.admissionReviewVersions ?? []) as unknown[];
+    if (!versions.length) out.push(fieldRequired(`${f}.admissionReviewVersions`, 'must specify one of v1, v1beta1'));
+    else if (!versions.some((v) => v === 'v1' || v === 'v1beta1'))
+      out.push({
+        reason: 'FieldValueInvalid',
+        field: `${f}.admissionReviewVersions`,
+        message: `Invalid value: []string{${versions.map((v) => JSON.stringify(v)).join(', ')}}: must include at least one of v1, v1beta1`,
+      });
   });
   return out;
 }

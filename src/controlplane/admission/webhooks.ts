@@ -15,7 +15,7 @@ import type { PatchError } from '../../k8s/patch/errors.js';
 import { sameObject, type ApiCore } from '../apiserver/core.js';
 import { ApiError, badRequest, internal } from '../apiserver/errors.js';
 import type { Admission, AdmissionAttributes } from '../apiserver/server.js';
-import { matchWebhook, type Webhook } from './match.js';
+import { matchWebhook, ruleMatches, type Webhook } from './match.js';
 
 type Any = Record<string, any>;
 
@@ -28,28 +28,64 @@ export interface WebhookAdmissionOptions {
 /** One webhook call's outcome when it did not answer with a usable response. */
 class CallError extends Error {}
 
+type Hooks = { config: KubeObject; hook: Webhook }[];
+
+const MUTATING = 'admissionregistration.k8s.io/mutatingwebhookconfigurations';
+const VALIDATING = 'admissionregistration.k8s.io/validatingwebhookconfigurations';
+
 export class WebhookAdmission implements Admission {
+  /** The webhooks of both configuration kinds in call order; dropped on any change to either. */
+  private hooks?: { mutating: Hooks; validating: Hooks };
+  private readonly unwatch: (() => void)[];
+
   constructor(
     private readonly core: ApiCore,
     private readonly opts: WebhookAdmissionOptions = {},
-  ) {}
+  ) {
+    const store = core.store;
+    const changed = () => (this.hooks = undefined);
+    this.unwatch = [MUTATING, VALIDATING].map((resource) => store.watch(resource, store.resourceVersion, changed));
+  }
 
-  private configurations(resource: string): { config: KubeObject; hook: Webhook }[] {
-    const out: { config: KubeObject; hook: Webhook }[] = [];
+  /** Stops following configuration changes. */
+  close(): void {
+    for (const stop of this.unwatch) stop();
+  }
+
+  private configurations(resource: string): Hooks {
+    const out: Hooks = [];
     // Configurations apply in name order, their webhooks in list order (as the API server sorts them).
-    const configs = [...this.core.store.list(`admissionregistration.k8s.io/${resource}`)].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+    const configs = [...this.core.store.list(resource)].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     for (const config of configs) for (const hook of ((config as Any).webhooks ?? []) as Webhook[]) out.push({ config, hook });
     return out;
+  }
+
+  private current(): { mutating: Hooks; validating: Hooks } {
+    return (this.hooks ??= { mutating: this.configurations(MUTATING), validating: this.configurations(VALIDATING) });
+  }
+
+  /**
+   * Whether some webhook's rules cover the request's operation, resource and version; object
+   * and namespace selectors are left to `review`. False means `review` would call nobody.
+   */
+  applies(attrs: Pick<AdmissionAttributes, 'operation' | 'type' | 'namespace' | 'subresource'>): boolean {
+    if (attrs.type.group === 'admissionregistration.k8s.io') return false;
+    const { mutating, validating } = this.current();
+    const covers = ({ hook }: { hook: Webhook }) => {
+      const equivalent = (hook.matchPolicy ?? 'Equivalent') === 'Equivalent';
+      return (hook.rules ?? []).some((r) => ruleMatches(r, attrs as AdmissionAttributes, equivalent, this.core.registry));
+    };
+    return mutating.some(covers) || validating.some(covers);
   }
 
   async review(attrs: AdmissionAttributes): Promise<KubeObject | undefined> {
     // Webhook configurations themselves never go through webhooks (they could lock the cluster).
     if (attrs.type.group === 'admissionregistration.k8s.io') return undefined;
-    const mutating = this.configurations('mutatingwebhookconfigurations');
-    const validating = this.configurations('validatingwebhookconfigurations');
+    const { mutating, validating } = this.current();
     if (!mutating.length && !validating.length) return undefined;
     const namespaceLabels = this.namespaceLabels(attrs);
-    let object = attrs.object;
+    // Mutating webhooks see a created object as submitted; validating ones see it ready to store.
+    let object = attrs.submitted ?? attrs.object;
     let changed = false;
     // One pass over the mutating webhooks; those with reinvocationPolicy IfNeeded run once more
     // when a later webhook changed the object after them.
@@ -88,9 +124,10 @@ export class WebhookAdmission implements Admission {
         matchWebhook(hook, attrs, object, namespaceLabels, this.core.registry)
       )
         await mutate(hook);
-    const checks = validating.filter(({ hook }) => matchWebhook(hook, attrs, object, namespaceLabels, this.core.registry));
+    const prepared = attrs.submitted && object ? { ...object, metadata: { ...object.metadata, ...serverSetMetadata(attrs.object) } } : object;
+    const checks = validating.filter(({ hook }) => matchWebhook(hook, attrs, prepared, namespaceLabels, this.core.registry));
     // Validating webhooks run in parallel; the first denial (in order) is reported.
-    const results = await Promise.allSettled(checks.map(({ hook }) => this.call(hook, attrs, object, false)));
+    const results = await Promise.allSettled(checks.map(({ hook }) => this.call(hook, attrs, prepared, false)));
     for (const r of results) if (r.status === 'rejected') throw r.reason;
     return changed ? object : undefined;
   }
@@ -123,6 +160,8 @@ export class WebhookAdmission implements Admission {
     if (r.uid !== uid) return this.failed(hook, `received invalid webhook response: expected response.uid="${uid}", got "${r.uid ?? ''}"`);
     if (!r.allowed) throw denial(hook.name, r.status);
     if (!mutating && r.patch) return this.failed(hook, 'received invalid webhook response: validating webhooks may not return patches');
+    // Webhook warnings reach the client as Warning headers.
+    if (Array.isArray(r.warnings)) for (const w of r.warnings) if (typeof w === 'string') attrs.warnings?.push(w);
     return r;
   }
 
@@ -249,4 +288,12 @@ export function denial(webhook: string, status: Any | undefined): ApiError {
   const err = new ApiError(code, s.reason ?? '', message, s.details);
   if (!s.reason) delete (err.status as { reason?: string }).reason;
   return err;
+}
+
+/** The metadata the API server fills in when it stores a new object. */
+function serverSetMetadata(o: KubeObject | undefined): Record<string, unknown> {
+  const m = o?.metadata ?? {};
+  const out: Record<string, unknown> = {};
+  for (const k of ['namespace', 'uid', 'creationTimestamp', 'generation'] as const) if (m[k] !== undefined) out[k] = m[k];
+  return out;
 }

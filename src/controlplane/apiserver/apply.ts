@@ -5,6 +5,7 @@ import { nowTimestamp } from './clock.js';
 import { ApiError } from './errors.js';
 import { apiVersionOf, hasSubresource, type ResourceType } from './registry.js';
 import type { Schema } from './structural.js';
+import { goShape } from './builtin-fields.js';
 
 /** List and map semantics of a custom resource's fields, from its CRD schema. */
 function listTypesOf(t: ResourceType): ((path: readonly string[]) => ListTypeInfo | undefined) | undefined {
@@ -54,9 +55,10 @@ export function serverSideApply(
 
 /** managedFields after an ordinary write by `manager` (create, update, patch). */
 export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updated: KubeObject, manager: string, subresource?: string): unknown[] {
-  // Built-in objects are typed in Go, where a null (a zero time) is not a field anyone set.
+  // Built-in objects are typed in Go: a create is compared with the kind's zero value (so zero
+  // structs, empty strings and null times are nobody's), and a null is not a field anyone set.
   if (!t.custom) {
-    old = old && (withoutNulls(old) as KubeObject);
+    old = old ? (withoutNulls(old) as KubeObject) : zeroValue(t);
     updated = withoutNulls(updated) as KubeObject;
   }
   return updateManagedFields(old, updated, manager, 'Update', {
@@ -68,10 +70,28 @@ export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updat
   });
 }
 
+/** The value without null members (copied only when it has some). */
+function zeroValue(t: ResourceType): KubeObject {
+  const zero = { apiVersion: apiVersionOf(t), kind: t.kind, metadata: {} } as KubeObject;
+  goShape(zero as unknown as Record<string, unknown>, apiVersionOf(t), t.kind);
+  return withoutNulls(zero) as KubeObject;
+}
+
 function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(withoutNulls);
+  return hasNullMember(v) ? stripNulls(v) : v;
+}
+
+function stripNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripNulls);
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = stripNulls(x);
   return out;
+}
+
+function hasNullMember(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some(hasNullMember);
+  for (const x of Object.values(v)) if (x === null || hasNullMember(x)) return true;
+  return false;
 }

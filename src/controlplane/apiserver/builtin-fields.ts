@@ -33,7 +33,7 @@ function walk(value: unknown, msg: MessageSchema, path: string, unknown: string[
     const child = field.message ?? messageSchema(field.type);
     if (!child) continue;
     const v = o[key];
-    if (field.goKind === 'slice' && Array.isArray(v)) v.forEach((x, i) => walk(x, child, `${p}[${i}]`, unknown));
+    if (field.goKind === 'slice' && Array.isArray(v)) for (let i = 0; i < v.length; i++) walk(v[i], child, `${p}[${i}]`, unknown);
     else if (field.goKind === 'map' && v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, child, `${p}.${k}`, unknown);
     else walk(v, child, p, unknown);
   }
@@ -86,7 +86,7 @@ function shape(value: unknown, msg: MessageSchema, root = false): void {
     if (OPAQUE.has(field.type)) continue;
     const child = field.message;
     if (!child) continue;
-    if (field.goKind === 'slice' && Array.isArray(v)) v.forEach((x) => shape(x, child));
+    if (field.goKind === 'slice' && Array.isArray(v)) for (const x of v) shape(x, child);
     else if (field.goKind === 'map' && v && typeof v === 'object') for (const x of Object.values(v)) shape(x, child);
     else shape(v, child);
   }
@@ -123,57 +123,64 @@ function goTypeName(field: FieldInfo, element = false): string {
 
 function checkMessage(value: unknown, msg: MessageSchema, path: string, root = false): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const structName = msg.name.split('.').pop();
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+  const o = value as Record<string, unknown>;
+  // Plain loops and no closures: every built-in write passes through here.
+  for (const key in o) {
     if (root && (key === 'apiVersion' || key === 'kind')) continue;
+    const v = o[key];
     const field = msg.fields.get(key);
     if (!field || OPAQUE.has(field.type) || v === null || v === undefined) continue;
     const p = path ? `${path}.${key}` : key;
-    const refuse = (got: unknown, type: string) => `json: cannot unmarshal ${jsonType(got)} into Go struct field ${structName}.${p} of type ${type}`;
     if (field.goKind === 'slice' && field.type !== 'bytes') {
-      if (!Array.isArray(v)) return refuse(v, goTypeName(field));
+      if (!Array.isArray(v)) return refusal(v, goTypeName(field), msg, p);
       for (const x of v) {
-        const e = checkValue(x, field, p, refuse);
+        const e = checkValue(x, field, p, msg);
         if (e) return e;
       }
     } else if (field.goKind === 'map') {
-      if (typeof v !== 'object' || Array.isArray(v)) return refuse(v, goTypeName(field));
-      for (const x of Object.values(v as object)) {
-        const e = checkValue(x, field, p, refuse);
+      if (typeof v !== 'object' || Array.isArray(v)) return refusal(v, goTypeName(field), msg, p);
+      const m = v as Record<string, unknown>;
+      for (const k in m) {
+        const e = checkValue(m[k], field, p, msg);
         if (e) return e;
       }
     } else {
-      const e = checkValue(v, field, p, refuse);
+      const e = checkValue(v, field, p, msg);
       if (e) return e;
     }
   }
   return undefined;
 }
 
-function checkValue(v: unknown, field: FieldInfo, path: string, refuse: (got: unknown, type: string) => string): string | undefined {
+/** Go's decoder error for a value of the wrong JSON type in field `path` of struct `msg`. */
+function refusal(got: unknown, type: string, msg: MessageSchema, path: string): string {
+  return `json: cannot unmarshal ${jsonType(got)} into Go struct field ${msg.name.split('.').pop()}.${path} of type ${type}`;
+}
+
+/** `owner` and `path` name the struct field the value sits in (for the decoder's wording). */
+function checkValue(v: unknown, field: FieldInfo, path: string, owner: MessageSchema): string | undefined {
   if (v === null || v === undefined) return undefined;
   const type = field.type;
-  const scalar = (ok: boolean) => (ok ? undefined : refuse(v, goTypeName(field, true)));
   switch (type) {
     case 'string':
-      return scalar(typeof v === 'string');
+      return typeof v === 'string' ? undefined : refusal(v, goTypeName(field, true), owner, path);
     case 'bool':
-      return scalar(typeof v === 'boolean');
+      return typeof v === 'boolean' ? undefined : refusal(v, goTypeName(field, true), owner, path);
     case 'int32':
     case 'int64':
-      return scalar(typeof v === 'number' && Number.isInteger(v));
+      return typeof v === 'number' && Number.isInteger(v) ? undefined : refusal(v, goTypeName(field, true), owner, path);
     case 'bytes':
-      if (typeof v !== 'string') return refuse(v, '[]uint8');
+      if (typeof v !== 'string') return refusal(v, '[]uint8', owner, path);
       return BASE64.test(v) && v.length % 4 === 0 ? undefined : `illegal base64 data at input byte ${firstBadBase64(v)}`;
     case 'resource.Quantity':
       if (typeof v === 'number') return undefined;
       if (typeof v !== 'string' || !QUANTITY.test(v.trim())) return `quantities must match the regular expression '${QUANTITY.source}'`;
       return undefined;
     case 'intstr.IntOrString':
-      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) ? undefined : refuse(v, 'intstr.IntOrString');
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) ? undefined : refusal(v, 'intstr.IntOrString', owner, path);
   }
   if (OPAQUE.has(type) || !field.message) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) return refuse(v, goTypeName(field, true));
+  if (typeof v !== 'object' || Array.isArray(v)) return refusal(v, goTypeName(field, true), owner, path);
   return checkMessage(v, field.message, path);
 }
 

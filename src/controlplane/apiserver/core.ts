@@ -36,7 +36,7 @@ import {
 import { apiVersionOf, hasSubresource, storageKey, type Registry, type ResourceType, type WriteContext } from './registry.js';
 import { canonicalizeQuantities } from './quantities.js';
 import { recordUpdate } from './apply.js';
-import { sameObject } from './json.js';
+import { cloneJson, sameObject } from './json.js';
 import { nowTimestamp } from './clock.js';
 import { decodeError, goShape, pruneBuiltin } from './builtin-fields.js';
 import { reportUnknownFields } from './errors.js';
@@ -89,7 +89,7 @@ const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 export { nowTimestamp };
 
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneJson(v);
 }
 
 export { sameObject };
@@ -128,12 +128,19 @@ export class ApiCore {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items: KubeObject[] = [];
     let more = 0;
+    // Without selectors the rest of the page need not be visited: it is counted from the index.
+    const unfiltered = !opts.labelSelector && !opts.fieldSelector;
     this.store.scan(storageKey(t), scopeNs(t, namespace), after, (o) => {
       if (!matches(o)) return true;
       if (items.length < limit) items.push(this.present(t, o));
+      else if (unfiltered) return ((more = -1), false);
       else more++;
       return true;
     });
+    if (more < 0) {
+      const last = items[items.length - 1].metadata;
+      more = this.store.countAfter(storageKey(t), scopeNs(t, namespace), `${last.namespace ?? ''}/${last.name}`);
+    }
     const result: ListResult = { items, resourceVersion: rv };
     if (more > 0) {
       const last = items[items.length - 1].metadata;
@@ -445,6 +452,8 @@ export class ApiCore {
     const graceful = t.kind === 'Pod' && !t.group && !!(stored.spec as { nodeName?: string } | undefined)?.nodeName;
     const grace = graceful ? Math.max(0, opts.gracePeriodSeconds ?? plan.gracePeriodSeconds ?? 0) : 0;
     const finalizers = [...(stored.metadata.finalizers ?? [])];
+    // Finalizers a kind adds when its deletion starts (a CRD's cleanup).
+    for (const f of plan.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
     // core/v1 ReplicationControllers keep the legacy default: their pods are orphaned.
     const policy = opts.propagationPolicy ?? (t.kind === 'ReplicationController' && !t.group ? 'Orphan' : undefined);
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');

@@ -46,9 +46,10 @@ export class CrdSupport {
       defaults: (crd) => defaultCrd(crd),
       validate: (crd, old) => validateCrd(crd, old),
       prepareCreate: (crd) => {
-        crd.metadata.finalizers = [...new Set([...(crd.metadata.finalizers ?? []), CLEANUP_FINALIZER])];
         crd.status = crdStatus(crd, undefined);
       },
+      // The cleanup finalizer is added when deletion starts, so the custom resources go first.
+      beforeDelete: () => ({ finalizers: [CLEANUP_FINALIZER] }),
       prepareUpdate: (crd, old) => {
         crd.status = crdStatus(crd, old);
       },
@@ -188,7 +189,11 @@ export function customTypes(crd: KubeObject): ResourceType[] {
         columns: printerColumns(v),
         schema,
         hooks: {
-          defaults: (obj) => applyDefaults(obj, schema),
+          // Unknown fields are pruned before defaulting (and before managedFields are recorded).
+          defaults: (obj, ctx) => {
+            if (schema) reportUnknownFields(obj, prune(obj, schema, '', true), ctx);
+            applyDefaults(obj, schema);
+          },
           validate: (obj, _old, ctx) => validateCustom(obj, schema, ctx),
         },
       };

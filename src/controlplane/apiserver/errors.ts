@@ -72,7 +72,7 @@ export const methodNotAllowed = (t: Named) =>
 export const tooLarge = (limit: number) => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
 export const unsupportedMediaType = (accepted: string[]) =>
   new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
-export const internal = (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`);
+export const internal = (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
 
 /** Field-error helpers worded as apimachinery's field.Error. */
 export const fieldRequired = (field: string, detail: string): Cause => ({

@@ -64,7 +64,7 @@ export interface ResourceHooks {
    * Called before a delete: may throw (protected objects) or ask for graceful deletion, which
    * marks the object (deletionTimestamp in the future) until a delete with grace 0 removes it.
    */
-  beforeDelete?(obj: KubeObject, opts: { gracePeriodSeconds?: number }): { gracePeriodSeconds?: number } | void;
+  beforeDelete?(obj: KubeObject, opts: { gracePeriodSeconds?: number }): { gracePeriodSeconds?: number; finalizers?: string[] } | void;
   /** The text of `pods/<name>/log` (simulated workloads provide it; empty otherwise). */
   log?(obj: KubeObject, opts: { container?: string; tailLines?: number; previous?: boolean }): string | undefined;
   /** Called after a stored create, update or delete (not on dry runs). */

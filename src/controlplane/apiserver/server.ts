@@ -26,6 +26,7 @@ import { OpenApi } from './openapi.js';
 import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js';
 import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from './registry.js';
 import { readPath, toTable } from './table.js';
+import { jsonText, jsonTextWithoutTypeMeta, jsonWithArray } from './encoding.js';
 import { serverSideApply } from './apply.js';
 import type { RequestGate } from '../auth/access.js';
 
@@ -59,6 +60,10 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   dryRun: boolean;
   options?: unknown;
+  /** Where admission warnings go (sent back as Warning headers). */
+  warnings?: string[];
+  /** For CREATE: the object as submitted (mutating webhooks see this; `object` is it ready to store). */
+  submitted?: KubeObject;
 }
 
 /**
@@ -230,6 +235,8 @@ export class ApiServer {
     const fieldManager = q.get('fieldManager') ?? undefined;
     const warnings: string[] = [];
     const write = { dryRun, fieldManager: fieldManager ?? defaultManager(req), fieldValidation: q.get('fieldValidation') ?? undefined, warnings };
+    // The options admission webhooks see: what the query asked for.
+    const requestOptions = { ...(dryRun ? { dryRun: ['All'] } : {}), ...(fieldManager ? { fieldManager } : {}) };
     const wantTable = /as=Table/.test(accept);
     const send = (code: number, obj: KubeObject) => {
       if (warnings.length)
@@ -284,7 +291,7 @@ export class ApiServer {
         if (result.continue || (t.custom && !wantTable)) meta.continue = result.continue ?? '';
         if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
         if (wantTable) return sendJson(res, 200, toTable(t, result.items, q.get('includeObject') ?? 'Metadata', meta));
-        return sendJson(res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items: listItems(t, result.items) });
+        return sendJsonText(res, 200, jsonWithArray({ kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta }, 'items', listItems(t, result.items)));
       }
       case 'watch':
         return this.watch(req, res, t, namespace, name, q, wantTable);
@@ -294,7 +301,11 @@ export class ApiServer {
         const body = await this.readObject(req, t);
         const virtual = this.opts.gate ? this.opts.gate.review(t, namespace, body) : virtualCreate(t, body);
         if (virtual) return sendJson(res, 201, virtual);
-        const created = await this.admitted({ operation: 'CREATE', type: t, namespace }, (w) => this.core.create(t, namespace, body, w), write);
+        const created = await this.admitted(
+          { operation: 'CREATE', type: t, namespace, options: requestOptions, submittedNamespace: body.metadata?.namespace },
+          (w) => this.core.create(t, namespace, body, w),
+          write,
+        );
         return send(201, created);
       }
       case 'update': {
@@ -315,7 +326,7 @@ export class ApiServer {
         }
         let created = false;
         const object = await this.admitted(
-          { operation: 'UPDATE', type: t, namespace, name, subresource },
+          { operation: 'UPDATE', type: t, namespace, name, subresource, options: requestOptions },
           (w) => {
             const r = this.core.update(t, namespace, name!, body, w, subresource);
             created = r.created;
@@ -329,9 +340,10 @@ export class ApiServer {
         return this.patch(req, res, t, namespace, name!, subresource, q, write, send);
       case 'delete': {
         const opts = await this.readDeleteOptions(req, q);
-        if (this.opts.admission) {
+        const admission = this.opts.admission;
+        if (admission && admission.applies?.({ operation: 'DELETE', type: t, namespace, subresource }) !== false) {
           const old = this.core.get(t, namespace, name!);
-          await this.opts.admission.review({ operation: 'DELETE', type: t, namespace, name, oldObject: old, dryRun: dryRun || !!opts.dryRun, options: opts });
+          await admission.review({ operation: 'DELETE', type: t, namespace, name, oldObject: old, dryRun: dryRun || !!opts.dryRun, options: opts });
         }
         const result = this.core.delete(t, namespace, name!, { ...opts, dryRun: dryRun || opts.dryRun });
         if (!result.gone || (!t.group && RETURNS_DELETED.has(t.resource)) || (t.group === 'storage.k8s.io' && t.resource === 'storageclasses'))
@@ -352,12 +364,8 @@ export class ApiServer {
           { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined },
           { ...opts, dryRun: dryRun || opts.dryRun },
         );
-        return sendJson(res, 200, {
-          kind: t.listKind,
-          apiVersion: apiVersionOf(t),
-          metadata: { resourceVersion: String(this.core.store.resourceVersion) },
-          items: listItems(t, items),
-        });
+        const meta = { resourceVersion: String(this.core.store.resourceVersion) };
+        return sendJsonText(res, 200, jsonWithArray({ kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta }, 'items', listItems(t, items)));
       }
     }
   }
@@ -375,6 +383,12 @@ export class ApiServer {
   ): Promise<void> {
     const kind = patchKind(mediaType(req), t);
     const force = q.get('force');
+    // Patches reach admission with their options as UpdateOptions (apply keeps force).
+    const options = {
+      ...(write.dryRun ? { dryRun: ['All'] } : {}),
+      ...(q.get('fieldManager') ? { fieldManager: q.get('fieldManager') } : {}),
+      ...(kind === 'apply' && force === 'true' ? { force: true } : {}),
+    };
     if (kind !== 'apply' && force !== null)
       throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldForbidden('force', 'may not be specified for non-apply patch')]);
     const text = await readBody(req);
@@ -388,7 +402,7 @@ export class ApiServer {
       if (!existing && !subresource) {
         const object = serverSideApply(t, undefined, applied, manager, force === 'true');
         object.metadata = { ...object.metadata, name, ...(t.namespaced && namespace ? { namespace } : {}) };
-        const created = await this.admitted({ operation: 'CREATE', type: t, namespace }, (w) => this.core.create(t, namespace, object, w), {
+        const created = await this.admitted({ operation: 'CREATE', type: t, namespace, options }, (w) => this.core.create(t, namespace, object, w), {
           ...write,
           fieldManager: undefined,
         });
@@ -400,7 +414,7 @@ export class ApiServer {
           200,
           this.updateScale(t, namespace, name, (scale) => applyPatch('merge', scale, applied, t), write),
         );
-      const attrs = { operation: 'UPDATE' as const, type: t, namespace, name, subresource };
+      const attrs = { operation: 'UPDATE' as const, type: t, namespace, name, subresource, options };
       return send(
         200,
         await this.admitted(attrs, (w) => this.core.mutate(t, namespace, name, apply, w, subresource ?? '', 'apply'), { ...write, fieldManager: undefined }),
@@ -408,7 +422,7 @@ export class ApiServer {
     }
     const doPatch = (cur: KubeObject) => applyPatch(kind, cur, patch, t);
     if (subresource === 'scale') return send(200, this.updateScale(t, namespace, name, doPatch, write));
-    const attrs = { operation: 'UPDATE' as const, type: t, namespace, name, subresource };
+    const attrs = { operation: 'UPDATE' as const, type: t, namespace, name, subresource, options };
     return send(200, await this.admitted(attrs, (w) => this.core.mutate(t, namespace, name, doPatch, w, subresource ?? ''), write));
   }
 
@@ -418,7 +432,7 @@ export class ApiServer {
    * then the write is stored (the changed object when a webhook mutated it).
    */
   private async admitted(
-    attrs: Omit<AdmissionAttributes, 'object' | 'oldObject' | 'dryRun'>,
+    attrs: Omit<AdmissionAttributes, 'object' | 'oldObject' | 'dryRun'> & { submittedNamespace?: string },
     run: (w: WriteOptions) => KubeObject,
     write: WriteOptions,
   ): Promise<KubeObject> {
@@ -431,8 +445,11 @@ export class ApiServer {
       ...attrs,
       name: attrs.name ?? candidate.metadata.name,
       object: candidate,
+      // A created object reaches mutating admission as decoded: no uid, time or namespace yet.
+      submitted: attrs.operation === 'CREATE' ? asSubmitted(candidate, attrs.submittedNamespace) : undefined,
       oldObject: old,
       dryRun: !!write.dryRun,
+      warnings: write.warnings,
     });
     if (!reviewed || sameObject(reviewed, candidate)) return run(write);
     const t = attrs.type;
@@ -688,12 +705,18 @@ function encodeShared(e: WatchEvent): string {
   let byType = encoded.get(e.object);
   if (!byType) encoded.set(e.object, (byType = new Map()));
   let line = byType.get(e.type);
-  if (line === undefined) byType.set(e.type, (line = JSON.stringify({ type: e.type, object: e.object }) + '\n'));
+  if (line === undefined) byType.set(e.type, (line = `{"type":${JSON.stringify(e.type)},"object":${jsonText(e.object)}}\n`));
   return line;
 }
 
 /** Subresources that stream over an upgraded connection (not offered by the local control plane). */
 const STREAMING = new Set(['exec', 'attach', 'portforward', 'proxy']);
+
+/** The object of a CREATE as admission sees it: no uid, generation or namespace the client did not send; a zero time. */
+function asSubmitted(o: KubeObject, namespace: string | undefined): KubeObject {
+  const { uid: _u, generation: _g, namespace: _n, resourceVersion: _r, ...meta } = o.metadata;
+  return { ...o, metadata: { ...meta, ...(namespace ? { namespace } : {}), creationTimestamp: null as unknown as string } };
+}
 
 /** Core kinds whose registries answer a delete with the deleted object instead of a Status. */
 const RETURNS_DELETED = new Set(['serviceaccounts', 'resourcequotas', 'persistentvolumeclaims', 'persistentvolumes']);
@@ -707,13 +730,9 @@ const OPTIONS_KIND: Record<string, string> = {
   deletecollection: 'DeleteOptions',
 };
 
-/** Items of built-in lists carry no apiVersion and kind (they are typed); custom resources' do. */
-function listItems(t: ResourceType, items: KubeObject[]): KubeObject[] {
-  if (t.custom) return items;
-  return items.map((o) => {
-    const { apiVersion: _a, kind: _k, ...rest } = o;
-    return rest as KubeObject;
-  });
+/** The JSON of list items: built-in ones carry no apiVersion and kind (they are typed); custom resources' do. */
+function listItems(t: ResourceType, items: KubeObject[]): string[] {
+  return items.map(t.custom ? jsonText : jsonTextWithoutTypeMeta);
 }
 
 function verbOf(method: string, item: boolean, q: URLSearchParams): string | undefined {
@@ -758,8 +777,13 @@ function mediaType(req: IncomingMessage): string {
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  sendJsonText(res, code, jsonText(body), contentType);
+}
+
+/** Sends a document already serialised as JSON. */
+function sendJsonText(res: ServerResponse, code: number, json: string, contentType = 'application/json'): void {
   // Go's JSON encoder ends every document with a newline.
-  const text = JSON.stringify(body) + '\n';
+  const text = json + '\n';
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
 }

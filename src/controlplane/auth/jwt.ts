@@ -10,9 +10,18 @@ export type Claims = Record<string, unknown>;
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
+/** Verified tokens remembered at most (the memo starts over when full). */
+const MAX_REMEMBERED = 4096;
+
 export class TokenSigner {
   readonly keyId: string;
   private readonly publicKey: KeyObject;
+  /**
+   * Whether a token's signature checks out depends on nothing but the token and the key, so
+   * each token is verified once (a signature check costs far more than the request around it).
+   * Expiry and the objects a token is bound to are checked by the authenticator on every use.
+   */
+  private readonly verified = new Map<string, Readonly<Claims> | undefined>();
 
   constructor(private readonly privateKey: KeyObject) {
     this.publicKey = createPublicKey(privateKey);
@@ -37,8 +46,16 @@ export class TokenSigner {
     return `${input}.${signature.toString('base64url')}`;
   }
 
-  /** The claims of a token this signer made; undefined for anything else (malformed or forged). */
-  verify(token: string): Claims | undefined {
+  /** The claims of a token this signer made (shared: read-only); undefined for anything else (malformed or forged). */
+  verify(token: string): Readonly<Claims> | undefined {
+    if (this.verified.has(token)) return this.verified.get(token);
+    const claims = this.check(token);
+    if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
+    this.verified.set(token, claims && deepFreeze(claims));
+    return claims;
+  }
+
+  private check(token: string): Claims | undefined {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const header = decodeJson(parts[0]);
@@ -51,6 +68,14 @@ export class TokenSigner {
     }
     return ok ? decodeJson(parts[1]) : undefined;
   }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 /** Whether a bearer token has the shape of a JWT (three dot-separated parts, a JSON header). */

@@ -143,36 +143,62 @@ function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
   return (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.replace(/\*+$/, ''))));
 }
 
-/** The RBAC authorizer over a policy source, behind the system:masters short cut. */
+/** One step of visitRules: a granted rule with how it was granted, or a resolution error. */
+type Grant = { rule: PolicyRule; describe: () => string; error?: undefined } | { rule?: undefined; error: string };
+
+/** Distinct users × namespaces whose grants are remembered at most (the memo starts over when full). */
+const MAX_REMEMBERED = 1024;
+
+/**
+ * The RBAC authorizer over a policy source, behind the system:masters short cut. What a user
+ * holds in a namespace is worked out once and remembered until `invalidate()`, which the owner
+ * calls on every change to roles or bindings.
+ */
 export class RbacAuthorizer implements Authorizer {
+  private readonly grants = new Map<string, Grant[]>();
+
   constructor(private readonly source: PolicySource) {}
+
+  /** Forgets every remembered grant (a role or binding changed). */
+  invalidate(): void {
+    this.grants.clear();
+  }
+
+  /** Everything visitRules visits for the user in the namespace, in order. */
+  private grantsOf(user: UserInfo, namespace: string): Grant[] {
+    // JSON keeps the parts apart whatever characters they hold.
+    const key = JSON.stringify([user.username, namespace, user.groups]);
+    let grants = this.grants.get(key);
+    if (!grants) {
+      const found: Grant[] = [];
+      visitRules(this.source, user, namespace, (rule, describe, error) => {
+        if (rule) found.push({ rule, describe: describe! });
+        else if (error) found.push({ error });
+        return true;
+      });
+      if (this.grants.size >= MAX_REMEMBERED) this.grants.clear();
+      this.grants.set(key, (grants = found));
+    }
+    return grants;
+  }
 
   authorize(attrs: Attributes): Decision {
     if (attrs.user.groups.includes(GROUPS.masters)) return { allowed: true, reason: '' };
-    let reason = '';
     const errors: string[] = [];
-    let allowed = false;
-    visitRules(this.source, attrs.user, attrs.namespace, (rule, describe, error) => {
-      if (rule && ruleAllows(attrs, rule)) {
-        allowed = true;
-        reason = `RBAC: allowed by ${describe!()}`;
-        return false;
-      }
-      if (error) errors.push(error);
-      return true;
-    });
-    if (allowed) return { allowed, reason };
+    for (const g of this.grantsOf(attrs.user, attrs.namespace)) {
+      if (g.rule && ruleAllows(attrs, g.rule)) return { allowed: true, reason: `RBAC: allowed by ${g.describe()}` };
+      if (g.error) errors.push(g.error);
+    }
     return { allowed: false, reason: errors.length ? `RBAC: ${aggregateErrors(errors)}` : '' };
   }
 
   rulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
     const rules: PolicyRule[] = [];
     const errors: string[] = [];
-    visitRules(this.source, user, namespace, (rule, _d, error) => {
-      if (rule) rules.push(rule);
-      if (error) errors.push(error);
-      return true;
-    });
+    for (const g of this.grantsOf(user, namespace)) {
+      if (g.rule) rules.push(g.rule);
+      else errors.push(g.error);
+    }
     return { rules, errors };
   }
 }

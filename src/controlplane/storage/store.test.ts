@@ -115,3 +115,29 @@ test('the durable log is compacted while running once it outgrows the live objec
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('countAfter counts the rest of a namespace (or of everything) after a key, as a scan would', () => {
+  const s = new Store();
+  for (const ns of ['a', 'a-b', 'ab', 'b']) for (const name of ['x', 'y', 'z']) s.put('/configmaps', cm(ns, name));
+  const scanned = (ns: string | undefined, after: string) => s.list('/configmaps', ns, after).length;
+  for (const [ns, after] of [
+    ['a', 'a/x'],
+    ['a', 'a/z'],
+    ['a-b', 'a-b/x'],
+    ['ab', 'ab/y'],
+    [undefined, 'a/y'],
+    [undefined, 'b/z'],
+    ['b', 'b/w'],
+  ] as const)
+    assert.equal(s.countAfter('/configmaps', ns, after), scanned(ns, after), `${ns} after ${after}`);
+  assert.equal(s.countAfter('/secrets', undefined, 'a/x'), 0);
+});
+
+test('stored objects are frozen, deeply: nobody can change them behind the store', () => {
+  const s = new Store();
+  const stored = s.put('/configmaps', cm('a', 'x', { k: 'v' }));
+  assert.ok(Object.isFrozen(stored) && Object.isFrozen(stored.metadata) && Object.isFrozen(stored.data));
+  assert.throws(() => ((stored.data as Record<string, string>).k = 'changed'), TypeError);
+  const removed = s.remove('/configmaps', 'a', 'x')!;
+  assert.ok(Object.isFrozen(removed) && Object.isFrozen(removed.metadata));
+});

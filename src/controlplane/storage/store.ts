@@ -2,7 +2,8 @@
  * Generic object storage of the local control plane: every object of every resource type,
  * one global resourceVersion counter, a bounded history of change events and watchers.
  * All operations are synchronous, so a read-check-write sequence in one tick is atomic.
- * Objects handed out are the stored ones: callers must treat them as read-only.
+ * Objects handed out are the stored ones, deeply frozen: they never change once stored, so
+ * their serialised JSON can be cached (see apiserver/encoding.ts).
  */
 import type { KubeObject } from '../../k8s/object.js';
 import type { DurableLog } from './wal.js';
@@ -61,7 +62,8 @@ export class Store {
     if (this.log) {
       const restored = this.log.restore();
       this.rv = restored.rv;
-      for (const r of restored.objects) this.bucket(r.resource).objects.set(objectKey(r.object.metadata.namespace, r.object.metadata.name!), r.object);
+      for (const r of restored.objects)
+        this.bucket(r.resource).objects.set(objectKey(r.object.metadata.namespace, r.object.metadata.name!), deepFreeze(r.object));
     }
   }
 
@@ -111,6 +113,19 @@ export class Store {
     return this.buckets.get(resource)?.objects.size ?? 0;
   }
 
+  /** How many objects (optionally of one namespace) come after key `after`, found without visiting them. */
+  countAfter(resource: string, namespace: string | undefined, after: string): number {
+    const b = this.buckets.get(resource);
+    if (!b) return 0;
+    b.sortedKeys ??= [...b.objects.keys()].sort();
+    const keys = b.sortedKeys;
+    let from = lowerBound(keys, after);
+    if (keys[from] === after) from++;
+    // Keys are "namespace/name" and namespaces have no "/": one namespace's keys end before "namespace0".
+    const end = namespace !== undefined ? lowerBound(keys, `${namespace}0`) : keys.length;
+    return Math.max(0, end - from);
+  }
+
   resources(): string[] {
     return [...this.buckets.keys()];
   }
@@ -122,7 +137,7 @@ export class Store {
     const old = b.objects.get(key);
     const existed = old !== undefined;
     const rv = this.rv + 1;
-    const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
+    const stored = deepFreeze({ ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } });
     this.log?.append(rv, resource, key, stored, existed ? 0 : 1);
     this.rv = rv;
     if (!existed) b.sortedKeys = undefined;
@@ -142,7 +157,7 @@ export class Store {
     this.rv = rv;
     b.objects.delete(key);
     b.sortedKeys = undefined;
-    const last = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
+    const last = deepFreeze({ ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } });
     this.emit({ type: 'DELETED', resource, object: last, rv });
     return last;
   }
@@ -191,6 +206,15 @@ export class Store {
   close(): void {
     this.log?.close();
   }
+}
+
+/** Freezes a JSON value and everything in it; parts already frozen (shared with an earlier version) are skipped. */
+export function deepFreeze<T>(v: T): T {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+  Object.freeze(v);
+  if (Array.isArray(v)) for (const x of v) deepFreeze(x);
+  else for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
+  return v;
 }
 
 function lowerBound(keys: string[], key: string): number {
