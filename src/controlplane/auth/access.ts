@@ -47,6 +47,9 @@ export interface AccessControlOptions {
   ca?: { certPem: string; privateKey?: KeyObject };
 }
 
+/** What RBAC decisions are made of. */
+const POLICY_RESOURCES = ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'];
+
 /** Who in-process writes act as: nobody, i.e. the control plane itself (no escalation checks). */
 const INSECURE_USER: UserInfo = { username: 'system:unsecured', groups: [GROUPS.masters, GROUPS.authenticated] };
 
@@ -58,6 +61,7 @@ export class AccessControl implements RequestGate {
   private readonly reviews: Reviews;
   private aggregation?: AggregationController;
   private tokens?: TokensController;
+  private unwatchPolicy: (() => void)[] = [];
 
   constructor(private readonly opts: AccessControlOptions) {
     const store = opts.core.store;
@@ -67,7 +71,13 @@ export class AccessControl implements RequestGate {
       clusterRole: (name) => store.get(`${RBAC_GROUP}/clusterroles`, undefined, name),
       role: (ns, name) => store.get(`${RBAC_GROUP}/roles`, ns, name),
     };
-    this.authorizer = opts.insecure || opts.authorization === 'always-allow' ? new AlwaysAllow() : new RbacAuthorizer(this.source);
+    if (opts.insecure || opts.authorization === 'always-allow') this.authorizer = new AlwaysAllow();
+    else {
+      const rbac = new RbacAuthorizer(this.source);
+      // The authorizer remembers who holds what until a role or binding changes.
+      this.unwatchPolicy = POLICY_RESOURCES.map((r) => store.watch(`${RBAC_GROUP}/${r}`, store.resourceVersion, () => rbac.invalidate()));
+      this.authorizer = rbac;
+    }
     this.authenticator = new Authenticator(opts.adminToken, TokenSigner.load(opts.dataDir), (resource, ns, name) => store.get(`/${resource}`, ns, name));
     this.reviews = new Reviews(this.authorizer, this.authenticator);
   }
@@ -186,6 +196,7 @@ export class AccessControl implements RequestGate {
   stop(): void {
     this.aggregation?.stop();
     this.tokens?.stop();
+    for (const stop of this.unwatchPolicy) stop();
   }
 
   /** A client certificate for `user` in `groups`, signed by the control plane's CA (CN = user, O = groups). */
