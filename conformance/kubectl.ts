@@ -19,11 +19,20 @@
  *   json .a.b[0] = value     stdout parsed as JSON has value (JSON literal or bare string) at the path
  *   timeout 60               seconds before the command is killed (default 30)
  *   @simulate-workloads      (anywhere) start the control plane with simulated workloads
+ *
+ * Besides the kubectl under test, the script's PATH has two helpers for comparing what
+ * different kubectl versions store:
+ *   kubectl-json             kubectl 1.31 (the last one that sends JSON bodies), when a
+ *                            kubectl.1.31 is installed beside the kubectl under test
+ *   same-object K/A K/B [-n NS] [--ignore PATH]
+ *                            reads both objects and prints their differences, server-set fields
+ *                            aside; exits 1 if they differ (conformance/kubectl/same-object.ts)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../src/controlplane/index.js';
 import { startReal } from './differential/lib/servers.js';
 import { realK8sAssetsDir } from '../src/harness/real-assets.js';
@@ -177,6 +186,26 @@ export function check(step: Step, r: RunResult): string[] {
   return problems;
 }
 
+/** The JSON-sending reference kubectl: kubectl.1.31 beside the kubectl under test (following symlinks). */
+function referenceKubectl(kubectl: string | undefined): string | undefined {
+  const underTest = kubectl ? resolve(kubectl) : spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
+  if (!underTest || !existsSync(underTest)) return undefined;
+  const candidate = join(dirname(realpathSync(underTest)), 'kubectl.1.31');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+/** Puts kubectl-json and same-object (see the header) into the script's bin folder. */
+function installHelpers(bin: string, kubectl: string | undefined): void {
+  const reference = referenceKubectl(kubectl);
+  if (reference) symlinkSync(reference, join(bin, 'kubectl-json'));
+  else console.log('note: no kubectl.1.31 beside the kubectl under test; kubectl-json is unavailable');
+  // same-object is TypeScript run by this same node, with tsx resolved from the repository.
+  const helper = join(dirname(fileURLToPath(import.meta.url)), 'kubectl', 'same-object.ts');
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const tsx = import.meta.resolve('tsx');
+  writeFileSync(join(bin, 'same-object'), `#!/bin/sh\nexec ${quote(process.execPath)} --import ${quote(tsx)} ${quote(helper)} "$@"\n`, { mode: 0o755 });
+}
+
 export async function main(args: string[]): Promise<number> {
   let scriptPath: string | undefined;
   let kubectl: string | undefined;
@@ -212,6 +241,7 @@ export async function main(args: string[]): Promise<number> {
   mkdirSync(bin);
   for (const [name, body] of script.files) writeFileSync(join(work, name), body);
   if (kubectl) symlinkSync(resolve(kubectl), join(bin, 'kubectl'));
+  installHelpers(bin, kubectl);
   const kubeconfigPath = join(work, 'kubeconfig');
   if (real && !existsSync(join(real, 'kube-apiserver'))) {
     console.log(`skipped: no real Kubernetes binaries in ${real}`);

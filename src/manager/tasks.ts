@@ -16,6 +16,7 @@ import { fatalError, TaskError, transientError } from '../engine/errors.js';
 import { objectHealth } from '../engine/health.js';
 import type { TaskContext } from '../engine/instance.js';
 import type { RunTask, TaskLocation } from '../engine/workflow.js';
+import { AGGREGATE_LABEL, MANAGER_CLUSTER_ROLE } from './rbac.js';
 
 /** Largest file a Pipe task copies out of its pod (KUDO's limit). */
 export const PIPE_FILE_LIMIT = 1024 * 1024;
@@ -84,8 +85,20 @@ function isPermanent(e: unknown): boolean {
   return e instanceof ApiError && (e.code === 400 || e.code === 422 || e.code === 415);
 }
 
+const isForbidden = (e: unknown): boolean => e instanceof ApiError && e.code === 403;
+
+/**
+ * How to grant the manager a permission it lacks: RBAC denials do not heal by retrying,
+ * so the plan fails and says what to add; `kudo.dev/retry-plan` re-runs it afterwards.
+ */
+export const FORBIDDEN_HINT =
+  `The KUDO manager lacks this permission: grant it with a ClusterRole labelled ${AGGREGATE_LABEL}: "true" ` +
+  `(aggregated into the ${MANAGER_CLUSTER_ROLE} ClusterRole), then retry the plan.`;
+
 function apiFailure(action: string, obj: KubeObject, e: unknown): TaskError {
   if (e instanceof TaskError) return e;
+  const cause = e instanceof ApplyError ? e.cause : e;
+  if (isForbidden(cause)) return fatalError('TaskExecutionError', `failed to ${action} ${describe(obj)}: ${(cause as ApiError).message}. ${FORBIDDEN_HINT}`);
   if (e instanceof ApplyError) return e.fatal ? fatalError('TaskExecutionError', e.message) : transientError(e.message);
   const message = `failed to ${action} ${describe(obj)}: ${e instanceof Error ? e.message : String(e)}`;
   return isPermanent(e) ? fatalError('TaskExecutionError', message) : transientError(message);

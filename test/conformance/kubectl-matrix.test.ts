@@ -25,11 +25,15 @@ for (const version of ['1.31', '1.33']) {
   const skip = !binary || !existsSync(binary) ? `kubectl.${version} is not installed beside kubectl` : false;
   for (const script of scripts) {
     test(`kubectl ${version}: conformance/kubectl/${script}`, { skip, timeout: 240_000 }, () => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/run-suite.ts', 'conformance', 'kubectl', join('conformance', 'kubectl', script), '--kubectl', binary!], {
-        cwd: root,
-        encoding: 'utf8',
-        timeout: 230_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/run-suite.ts', 'conformance', 'kubectl', join('conformance', 'kubectl', script), '--kubectl', binary!],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 230_000,
+        },
+      );
       const out = `${r.stdout}\n${r.stderr}`;
       const summary = /^(\d+) passed, (\d+) failed$/m.exec(out);
       assert.ok(summary, `no summary line in:\n${out.slice(-3000)}`);

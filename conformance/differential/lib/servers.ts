@@ -171,7 +171,7 @@ export async function startReal(assets: string): Promise<Server> {
       '--service-account-signing-key-file', join(stateDir, 'sa.key'),
       '--service-account-issuer', issuer,
       '--api-audiences', issuer,
-      '--service-cluster-ip-range', '10.0.0.0/24',
+      '--service-cluster-ip-range', '10.96.0.0/12',
       '--allow-privileged=true',
     ]); // prettier-ignore
     writeFileSync(join(stateDir, 'admin.kubeconfig'), kubeconfigFor(url, 'admin', { token: tokens.admin }));

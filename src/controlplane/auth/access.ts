@@ -61,7 +61,6 @@ export class AccessControl implements RequestGate {
   private readonly reviews: Reviews;
   private aggregation?: AggregationController;
   private tokens?: TokensController;
-  private unwatchPolicy: (() => void)[] = [];
 
   constructor(private readonly opts: AccessControlOptions) {
     const store = opts.core.store;
@@ -74,8 +73,9 @@ export class AccessControl implements RequestGate {
     if (opts.insecure || opts.authorization === 'always-allow') this.authorizer = new AlwaysAllow();
     else {
       const rbac = new RbacAuthorizer(this.source);
-      // The authorizer remembers who holds what until a role or binding changes.
-      this.unwatchPolicy = POLICY_RESOURCES.map((r) => store.watch(`${RBAC_GROUP}/${r}`, store.resourceVersion, () => rbac.invalidate()));
+      // The authorizer remembers who holds what until a role or binding changes (for as long
+      // as the store lives: requests may still arrive while the control plane stops).
+      for (const r of POLICY_RESOURCES) store.watch(`${RBAC_GROUP}/${r}`, store.resourceVersion, () => rbac.invalidate());
       this.authorizer = rbac;
     }
     this.authenticator = new Authenticator(opts.adminToken, TokenSigner.load(opts.dataDir), (resource, ns, name) => store.get(`/${resource}`, ns, name));
@@ -196,7 +196,6 @@ export class AccessControl implements RequestGate {
   stop(): void {
     this.aggregation?.stop();
     this.tokens?.stop();
-    for (const stop of this.unwatchPolicy) stop();
   }
 
   /** A client certificate for `user` in `groups`, signed by the control plane's CA (CN = user, O = groups). */

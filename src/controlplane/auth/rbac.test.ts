@@ -159,4 +159,33 @@ test('service-account tokens: signed, verified, and forgeries or tampering rejec
   assert.equal(signer.verify(tampered), undefined);
   assert.equal(TokenSigner.load(undefined).verify(token), undefined, 'another key does not verify it');
   for (const bad of ['', 'a.b.c', 'not-a-token', `${h}..`]) assert.equal(signer.verify(bad), undefined);
+  // Verified once, then remembered (read-only) with the same answers.
+  assert.equal(signer.verify(token), signer.verify(token));
+  assert.ok(Object.isFrozen(signer.verify(token)));
+  assert.equal(signer.verify(tampered), undefined);
+  assert.equal(TokenSigner.load(undefined).verify(token), undefined);
+});
+
+test('the authorizer remembers grants per user, groups and namespace until invalidated', () => {
+  const objects = [role('view-cm', [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }])];
+  let reads = 0;
+  const inner = source(objects);
+  const counted: PolicySource = { ...inner, clusterRoleBindings: () => (reads++, inner.clusterRoleBindings()) };
+  const authz = new RbacAuthorizer(counted);
+  const get = (user: UserInfo, ns: string) => authz.authorize(at(user, 'GET', `/api/v1/namespaces/${ns}/configmaps/x`)).allowed;
+  assert.equal(get(jane, 'demo'), false);
+  objects.push(binding('jane-view', ['ClusterRole', 'view-cm'], [{ kind: 'User', apiGroup: G, name: 'jane' }]));
+  assert.equal(get(jane, 'demo'), false, 'remembered until invalidate()');
+  assert.equal(get(jane, 'other'), true, 'another namespace is worked out afresh');
+  authz.invalidate();
+  assert.equal(get(jane, 'demo'), true);
+  const before = reads;
+  for (let i = 0; i < 5; i++) get(jane, 'demo');
+  assert.equal(reads, before, 'no policy reads while nothing changed');
+  // The same name with other groups is another identity.
+  objects.push(binding('ops', ['ClusterRole', 'view-cm'], [{ kind: 'Group', apiGroup: G, name: 'ops' }]));
+  authz.invalidate();
+  assert.equal(get({ username: 'bob', groups: [] }, 'demo'), false);
+  assert.equal(get({ username: 'bob', groups: ['ops'] }, 'demo'), true);
+  assert.deepEqual(authz.rulesFor({ username: 'bob', groups: ['ops'] }, 'demo').rules, [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]);
 });
