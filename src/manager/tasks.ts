@@ -85,7 +85,11 @@ function isPermanent(e: unknown): boolean {
   return e instanceof ApiError && (e.code === 400 || e.code === 422 || e.code === 415);
 }
 
-const isForbidden = (e: unknown): boolean => e instanceof ApiError && e.code === 403;
+/**
+ * An authorisation denial (`... is forbidden: User "x" cannot get resource ...`). Other 403s
+ * (an exceeded quota, a terminating namespace, a webhook's veto) keep their usual handling.
+ */
+const isRbacDenial = (e: unknown): e is ApiError => e instanceof ApiError && e.code === 403 && / is forbidden: User ".*" cannot /.test(e.message);
 
 /**
  * How to grant the manager a permission it lacks: RBAC denials do not heal by retrying,
@@ -98,7 +102,7 @@ export const FORBIDDEN_HINT =
 function apiFailure(action: string, obj: KubeObject, e: unknown): TaskError {
   if (e instanceof TaskError) return e;
   const cause = e instanceof ApplyError ? e.cause : e;
-  if (isForbidden(cause)) return fatalError('TaskExecutionError', `failed to ${action} ${describe(obj)}: ${(cause as ApiError).message}. ${FORBIDDEN_HINT}`);
+  if (isRbacDenial(cause)) return fatalError('TaskExecutionError', `failed to ${action} ${describe(obj)}: ${cause.message}. ${FORBIDDEN_HINT}`);
   if (e instanceof ApplyError) return e.fatal ? fatalError('TaskExecutionError', e.message) : transientError(e.message);
   const message = `failed to ${action} ${describe(obj)}: ${e instanceof Error ? e.message : String(e)}`;
   return isPermanent(e) ? fatalError('TaskExecutionError', message) : transientError(message);

@@ -485,6 +485,13 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
   rbac('rolebindings', 'RoleBinding');
   rbac('roles', 'Role');
   reg.add(def('coordination.k8s.io', 'v1', 'leases', 'Lease'));
+  reg.add(
+    def('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', {
+      short: ['pc'],
+      cluster: true,
+      hooks: { defaults: (o) => void (o.preemptionPolicy ??= 'PreemptLowerPriority') },
+    }),
+  );
   const adm = (resource: string, kind: string, sub?: string[]) =>
     reg.add(def('admissionregistration.k8s.io', 'v1', resource, kind, { cluster: true, cat: ['api-extensions'], sub }));
   adm('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration');

@@ -162,6 +162,18 @@ export class Registry {
     });
   }
 
+  /** Whether any resource is served at group/version (asked on every request: a set lookup). */
+  servesGroupVersion(group: string, version: string): boolean {
+    if (this.groupVersionsAt !== this.generation) {
+      this.groupVersions = new Set([...this.byPath.values()].map((t) => apiVersionOf(t)));
+      this.groupVersionsAt = this.generation;
+    }
+    return this.groupVersions.has(apiVersionOf({ group, version }));
+  }
+
+  private groupVersions = new Set<string>();
+  private groupVersionsAt = -1;
+
   resourcesOf(group: string, version: string): ResourceType[] {
     return this.all().filter((t) => t.group === group && t.version === version);
   }

@@ -27,6 +27,7 @@ import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js
 import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from './registry.js';
 import { readPath, toTable } from './table.js';
 import { jsonText, jsonTextWithoutTypeMeta, jsonWithArray } from './encoding.js';
+import { requestUrl } from './request-url.js';
 import { serverSideApply } from './apply.js';
 import type { RequestGate } from '../auth/access.js';
 
@@ -135,7 +136,7 @@ export class ApiServer {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = requestUrl(req);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!this.opts.gate && this.opts.token !== undefined && !PUBLIC_PATHS.test(path)) {
       const auth = req.headers.authorization ?? '';
@@ -178,7 +179,7 @@ export class ApiServer {
       if (!g || method !== 'GET') throw pathNotFound();
       return sendJson(res, 200, g);
     } else throw pathNotFound();
-    if (group && !apiResourceList(this.registry, group, version)) {
+    if (group && !this.registry.servesGroupVersion(group, version)) {
       // Groups and versions nobody serves fall through to the plain not-found handler.
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       res.end('404 page not found\n');
@@ -794,17 +795,44 @@ async function readBytes(req: IncomingMessage): Promise<Uint8Array> {
     req.resume();
     throw tooLarge(MAX_BODY);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) {
+  // Plain stream events: an async iterator costs more than the rest of a small write.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) return void chunks.push(chunk);
+      done();
+      // As a body that outgrows the limit midway always was: dropped with its connection.
       req.resume();
-      throw tooLarge(MAX_BODY);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+      req.destroy();
+      reject(tooLarge(MAX_BODY));
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    const onClose = () => {
+      done();
+      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    if (req.readableEnded) return resolve(Buffer.alloc(0));
+    if (req.destroyed) return onClose();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

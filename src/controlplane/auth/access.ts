@@ -11,6 +11,7 @@ import { createCertificate, generateKeyPair } from '../../crypto/x509.js';
 import type { ApiCore } from '../apiserver/core.js';
 import { badRequest, conflict, invalid, notFound } from '../apiserver/errors.js';
 import type { ResourceType } from '../apiserver/registry.js';
+import { requestUrl } from '../apiserver/request-url.js';
 import { API_AUDIENCES, Authenticator, type BoundObject } from './authn.js';
 import { AggregationController, bootstrapPolicy, TokensController } from './controllers.js';
 import { impersonate, wantsImpersonation } from './impersonation.js';
@@ -94,7 +95,7 @@ export class AccessControl implements RequestGate {
     if (this.opts.insecure) return this.context.run(INSECURE_USER, next);
     let user = this.authenticator.authenticate(req);
     if (wantsImpersonation(req.headers)) user = impersonate(user, req.headers, req.headersDistinct, this.authorizer);
-    const attrs = requestAttributes(user, req.method ?? 'GET', new URL(req.url ?? '/', 'http://x'));
+    const attrs = requestAttributes(user, req.method ?? 'GET', requestUrl(req));
     const decision = this.authorizer.authorize(attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
     return this.context.run(user, next);
