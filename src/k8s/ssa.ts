@@ -458,7 +458,8 @@ function readManagers(obj: KubeObject | undefined): Manager[] {
 
 /** Sorted as kube-apiserver writes them: Apply before Update, then by time, manager, apiVersion, subresource. */
 function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
-  const live = managers.filter((m) => !m.set.isEmpty());
+  // The root is never a field of its own: a manager with nothing below it owns nothing.
+  const live = managers.filter((m) => [...m.set.children.values()].some((c) => !c.isEmpty()));
   live.sort((a, b) => {
     const p = a.entry;
     const q = b.entry;
