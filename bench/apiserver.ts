@@ -160,8 +160,8 @@ async function load(name: string, o: Options, c: Client, spec: LoadSpec): Promis
       .padStart(
         7,
       )} req/s   p50 ${f(percentile(latencies, 50))} ms   p90 ${f(percentile(latencies, 90))} ms   p99 ${f(percentile(latencies, 99))} ms   cpu/req ${Math.round(
-        (cpu.user + cpu.system) / latencies.length,
-      )} µs (~${Math.round((latencies.length * 1e6) / (cpu.user + cpu.system))} req/s per core)   (${latencies.length} requests${r.errors ? `, ${r.errors} errors` : ''})`,
+      (cpu.user + cpu.system) / latencies.length,
+    )} µs (~${Math.round((latencies.length * 1e6) / (cpu.user + cpu.system))} req/s per core)   (${latencies.length} requests${r.errors ? `, ${r.errors} errors` : ''})`,
   );
   return latencies.length;
 }
@@ -235,12 +235,15 @@ export async function main(args: string[]): Promise<number> {
           new Promise<import('node:http').ClientRequest>((resolve) => {
             const headers = c.token ? { Authorization: `Bearer ${c.token}` } : {};
             const tls = { rejectUnauthorized: false };
-            const req = c.request({ host: base.hostname, port: base.port, path: `${ns}?watch=true&resourceVersion=${startRv}`, agent: false, headers, ...tls }, (res) => {
-              res.on('data', (d: Buffer) => {
-                for (const b of d) if (b === 10) received++;
-              });
-              resolve(req);
-            });
+            const req = c.request(
+              { host: base.hostname, port: base.port, path: `${ns}?watch=true&resourceVersion=${startRv}`, agent: false, headers, ...tls },
+              (res) => {
+                res.on('data', (d: Buffer) => {
+                  for (const b of d) if (b === 10) received++;
+                });
+                resolve(req);
+              },
+            );
             req.on('error', () => {});
             req.end();
           }),
@@ -270,7 +273,6 @@ export async function main(args: string[]): Promise<number> {
       cp.core.mutate(t, 'core', `x${i % inCount}`, (cur) => ({ ...cur, data: { v: String(i) } }), { fieldManager: 'bench' }),
     );
     inProcess('in-process list100', Math.min(o.seconds, 1), () => cp.core.list(t, 'core', { limit: 100 }));
-
   } finally {
     c.agent.destroy();
     await cp.stop();
@@ -307,7 +309,9 @@ async function memory(gc: () => void): Promise<void> {
     const createSecs = (performance.now() - m0) / 1000;
     const after = heap();
     const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB (~${Math.round(bytes / 10_000)} bytes each)`;
-    console.log(`memory   ${mib(after - before)} per 10,000 ConfigMaps, incl. their watch events; in-process create ${Math.round(10_000 / createSecs)} objects/s`);
+    console.log(
+      `memory   ${mib(after - before)} per 10,000 ConfigMaps, incl. their watch events; in-process create ${Math.round(10_000 / createSecs)} objects/s`,
+    );
     const listed = await call(c, 'GET', '/api/v1/namespaces/mem/configmaps');
     const served = heap();
     console.log(`memory   ${mib(served - before)} per 10,000 ConfigMaps after one LIST served them (${Math.round(listed.body.length / 1024)} KiB of JSON)`);

@@ -31,6 +31,8 @@ interface Side {
   work: string;
   env: NodeJS.ProcessEnv;
   watches: Map<string, Watch>;
+  /** Names this side's server generated, hidden from every later answer. */
+  generated: Set<string>;
 }
 
 export interface Totals {
@@ -136,7 +138,7 @@ async function makeSide(server: Server, webhook: WebhookServer, scenario: Scenar
     LANG: 'C.UTF-8',
     TZ: 'UTC',
   };
-  return { server, webhook, vars: { webhookURL: webhook.url, webhookCA: webhook.caBundle }, work, env, watches: new Map() };
+  return { server, webhook, vars: { webhookURL: webhook.url, webhookCA: webhook.caBundle }, work, env, watches: new Map(), generated: new Set() };
 }
 
 /** Both servers have their default namespace's ServiceAccount (pods need it) before a scenario starts. */
@@ -252,7 +254,7 @@ async function runStep(step: Step, side: Side): Promise<unknown> {
       await new Promise((r) => setTimeout(r, step.seconds * 1000));
       return null;
     case 'webhookCalls':
-      return normalizeJson(side.webhook.take());
+      return normalizeJson(side.webhook.take(), side.generated);
     case 'request': {
       const call = {
         method: step.method,
@@ -276,8 +278,8 @@ async function runStep(step: Step, side: Side): Promise<unknown> {
       return {
         status: answer.status,
         contentType: answer.contentType,
-        ...(answer.warnings.length ? { warnings: answer.warnings.map(normalizeText) } : {}),
-        body: body === undefined ? normalizeText(answer.text) : normalizeJson(body),
+        ...(answer.warnings.length ? { warnings: answer.warnings.map((w) => normalizeText(w, side.generated)) } : {}),
+        body: body === undefined ? normalizeText(answer.text, side.generated) : normalizeJson(body, side.generated),
       };
     }
     case 'kubectl': {
@@ -290,7 +292,7 @@ async function runStep(step: Step, side: Side): Promise<unknown> {
         if (!u || ((u.exit === undefined || r.exit === u.exit) && (!u.contains || (r.stdout + r.stderr).includes(u.contains))) || Date.now() > deadline) break;
         await new Promise((res) => setTimeout(res, 500));
       }
-      return { exit: r.exit, stdout: normalizeText(r.stdout), stderr: normalizeText(r.stderr) };
+      return { exit: r.exit, stdout: normalizeText(r.stdout, side.generated), stderr: normalizeText(r.stderr, side.generated) };
     }
     case 'watch': {
       const w = watch({ method: 'GET', url: side.server.url + substitute(step.path, side, where), ...auth, headers: {} });
@@ -299,28 +301,28 @@ async function runStep(step: Step, side: Side): Promise<unknown> {
         return null;
       }
       await new Promise((r) => setTimeout(r, step.seconds * 1000));
-      return watchResult(await w.stop());
+      return watchResult(await w.stop(), side.generated);
     }
     case 'collect': {
       const w = side.watches.get(step.id)!;
       side.watches.delete(step.id);
       await new Promise((r) => setTimeout(r, 300));
-      return watchResult(await w.stop());
+      return watchResult(await w.stop(), side.generated);
     }
   }
 }
 
-function watchResult(r: Awaited<ReturnType<Watch['stop']>>): unknown {
+function watchResult(r: Awaited<ReturnType<Watch['stop']>>, generated: Set<string>): unknown {
   if (r.status !== 200) {
     let body: unknown;
     try {
-      body = normalizeJson(JSON.parse(r.text));
+      body = normalizeJson(JSON.parse(r.text), generated);
     } catch {
-      body = normalizeText(r.text);
+      body = normalizeText(r.text, generated);
     }
     return { status: r.status, body };
   }
-  return { status: r.status, events: normalizeJson(r.events) };
+  return { status: r.status, events: normalizeJson(r.events, generated) };
 }
 
 function met(u: NonNullable<Extract<Step, { kind: 'request' }>['until']>, a: Answer): boolean {

@@ -57,7 +57,7 @@ test('normalisation hides uids, times, resourceVersions and generated names, and
     data: { k: 'v' },
   };
   assert.deepEqual(normalizeJson(obj), {
-    metadata: { name: 'gen-<generated>', generateName: 'gen-', uid: '<uid>', resourceVersion: '<rv>', creationTimestamp: '<time>', labels: { app: 'a' } },
+    metadata: { name: '<generated-name>', generateName: 'gen-', uid: '<uid>', resourceVersion: '<rv>', creationTimestamp: '<time>', labels: { app: 'a' } },
     data: { k: 'v' },
   });
   assert.equal(normalizeText('cm   1      5m3s  \nresourceVersion: "77"'), 'cm  1  <age>\nresourceVersion: "<rv>"');

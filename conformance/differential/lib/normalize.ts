@@ -15,24 +15,35 @@ function text(s: string): string {
   return s.replace(UUID, '<uid>').replace(TIME, '<time>').replace(SERVER, '<server>').replace(POINTER, '<pointer>');
 }
 
-/** A JSON answer with placeholders. */
-export function normalizeJson(value: unknown): unknown {
-  return walk(value, undefined);
+/**
+ * A JSON answer with placeholders. `generated` collects the names the server generated (from
+ * generateName) so later answers that only name them (a delete's Status) match too.
+ */
+export function normalizeJson(value: unknown, generated: Set<string> = new Set()): unknown {
+  collectGenerated(value, generated);
+  return walk(value, undefined, generated);
 }
 
-function walk(value: unknown, key: string | undefined): unknown {
-  if (Array.isArray(value)) return value.map((v) => walk(v, undefined));
+function collectGenerated(value: unknown, out: Set<string>): void {
+  if (Array.isArray(value)) return value.forEach((v) => collectGenerated(v, out));
+  if (value === null || typeof value !== 'object') return;
+  const o = value as Record<string, unknown>;
+  if (typeof o.generateName === 'string' && typeof o.name === 'string' && o.name.startsWith(o.generateName) && o.name !== o.generateName) out.add(o.name);
+  for (const v of Object.values(o)) collectGenerated(v, out);
+}
+
+function walk(value: unknown, key: string | undefined, generated: Set<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => walk(v, undefined, generated));
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     // Keys can hold uids too (managedFields' k:{"uid":...} entries).
-    for (const [k, v] of Object.entries(obj)) out[text(k)] = walk(v, k);
+    for (const [k, v] of Object.entries(obj)) out[text(k)] = walk(v, k, generated);
     const generate = obj.generateName;
-    if (typeof generate === 'string' && typeof obj.name === 'string' && obj.name.startsWith(generate) && obj.name !== generate)
-      out.name = `${generate}<generated>`;
     return out;
   }
   if (typeof value === 'string') {
+    if (generated.has(value)) return '<generated-name>';
     if (key === 'resourceVersion' && /^\d+$/.test(value)) return '<rv>';
     if (key === 'continue' && value) return '<continue>';
     if (key === 'serverAddress') return '<server-address>';
@@ -43,9 +54,11 @@ function walk(value: unknown, key: string | undefined): unknown {
 }
 
 /** kubectl's output with placeholders; ages and resourceVersions too. */
-export function normalizeText(s: string): string {
+export function normalizeText(s: string, generated: Set<string> = new Set()): string {
+  let out = s;
+  for (const name of generated) out = out.split(name).join('<generated-name>');
   return (
-    text(s)
+    text(out)
       .replace(/("serverAddress":\s*)"[^"]*"/g, '$1"<server-address>"')
       // kubectl diff's temporary folders and file times.
       .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, '/tmp/$1-<n>')

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../k8s/object.js';
 import { sameObject } from './json.js';
 import { forbidden } from './errors.js';
 import { ageColumn, readPath } from './table.js';
+import { hpaConversion } from './conversion.js';
 import { Registry, STANDARD_VERBS, type ResourceHooks, type ResourceType, type ScaleSpec, type TableColumn } from './registry.js';
 
 const SUB_VERBS = ['get', 'patch', 'update'];
@@ -518,8 +519,11 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
   storage('csistoragecapacities', 'CSIStorageCapacity');
   storage('storageclasses', 'StorageClass', { short: ['sc'], cluster: true });
   storage('volumeattachments', 'VolumeAttachment', { cluster: true, sub: ['status'] });
-  reg.add(def('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', { short: ['hpa'], cat: all, sub: ['status'] }));
-  reg.add(def('autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', { short: ['hpa'], cat: all, sub: ['status'] }));
+  for (const version of ['v2', 'v1'])
+    reg.add({
+      ...def('autoscaling', version, 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', { short: ['hpa'], cat: all, sub: ['status'] }),
+      conversion: hpaConversion,
+    });
   reg.add(def('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', { cluster: true, verbs: ['create'] }));
   reg.add(def('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', { cluster: true, verbs: ['create'] }));
 }

@@ -71,6 +71,14 @@ export interface ResourceHooks {
   afterWrite?(event: 'create' | 'update' | 'delete', obj: KubeObject, old: KubeObject | undefined): void;
 }
 
+/** How a kind whose served versions differ in shape converts between them (see conversion.ts). */
+export interface Conversion {
+  /** The version objects are stored at: every write is converted into it, every read out of it. */
+  storageVersion: string;
+  /** A converted copy of `obj` (never changed in place), carrying the target apiVersion. */
+  convert(obj: KubeObject, fromVersion: string, toVersion: string): KubeObject;
+}
+
 export interface ResourceType {
   group: string;
   version: string;
@@ -90,6 +98,8 @@ export interface ResourceType {
   /** Table columns after Name (Age is appended when no column says otherwise). */
   columns?: TableColumn[];
   hooks: ResourceHooks;
+  /** Kinds whose versions differ in shape; without it objects only change their apiVersion between versions. */
+  conversion?: Conversion;
   /** OpenAPI v3 schema of the kind, when known (used by explain and by CRD pruning). */
   schema?: Record<string, unknown>;
 }

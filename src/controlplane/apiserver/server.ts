@@ -700,14 +700,16 @@ export class ApiServer {
   }
 }
 
-/** Watch lines shared by all watchers of the same event: serialised once, not once per watcher. */
-const encoded = new WeakMap<object, Map<string, string>>();
+/**
+ * Watch lines shared by all watchers of the same event: the store hands an event to every
+ * watcher in one go, so the line made for the first serves the rest (the object's JSON text is
+ * cached with the object; the line itself is not kept beyond its event).
+ */
+let lastEncoded: { object: object; type: string; line: string } | undefined;
 function encodeShared(e: WatchEvent): string {
-  let byType = encoded.get(e.object);
-  if (!byType) encoded.set(e.object, (byType = new Map()));
-  let line = byType.get(e.type);
-  if (line === undefined) byType.set(e.type, (line = `{"type":${JSON.stringify(e.type)},"object":${jsonText(e.object)}}\n`));
-  return line;
+  if (lastEncoded?.object !== e.object || lastEncoded.type !== e.type)
+    lastEncoded = { object: e.object, type: e.type, line: `{"type":${JSON.stringify(e.type)},"object":${jsonText(e.object)}}\n` };
+  return lastEncoded.line;
 }
 
 /** Subresources that stream over an upgraded connection (not offered by the local control plane). */
