@@ -39,7 +39,6 @@ function walk(value: unknown, key: string | undefined, generated: Set<string>): 
     const out: Record<string, unknown> = {};
     // Keys can hold uids too (managedFields' k:{"uid":...} entries).
     for (const [k, v] of Object.entries(obj)) out[text(k)] = walk(v, k, generated);
-    const generate = obj.generateName;
     return out;
   }
   if (typeof value === 'string') {
