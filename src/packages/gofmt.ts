@@ -1,7 +1,10 @@
 /**
  * The few Go formatting rules package conversion needs: `%v` of JSON-decoded
  * values (numbers are float64) and strconv.FormatFloat(x, 'g', -1, 32|64).
+ * Go's fmt itself lives in the template engine; this adds the 32-bit float case.
  */
+import { formatFloat, formatValue, quoteString } from '../templates/fmt.js';
+import type { GoValue } from '../templates/values.js';
 
 /** strconv.FormatFloat(x, 'g', -1, bits): the shortest digits that read back to the same float. */
 export function formatFloatG(x: number, bits: 32 | 64 = 64): string {
@@ -39,59 +42,12 @@ export function formatFloatG(x: number, bits: 32 | 64 = 64): string {
 
 /** Go's fmt `%v` of a value decoded from JSON (bool, float64, string, []interface{}, map[string]interface{}, nil). */
 export function sprintV(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'bigint') return formatFloatG(Number(v));
-  if (typeof v === 'number') return formatFloatG(v);
-  if (Array.isArray(v)) return `[${v.map(sprintV).join(' ')}]`;
-  if (typeof v === 'object') {
-    const keys = Object.keys(v).sort();
-    return `map[${keys.map((k) => `${k}:${sprintV((v as Record<string, unknown>)[k])}`).join(' ')}]`;
-  }
-  return String(v);
+  if (typeof v === 'bigint') return formatFloat(Number(v), 'g', -1);
+  return formatValue(v === undefined ? null : (v as GoValue));
 }
 
 /** Go's strconv.Quote (what `%q` prints for a string). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case '\\':
-        out += '\\\\';
-        continue;
-      case '\n':
-        out += '\\n';
-        continue;
-      case '\t':
-        out += '\\t';
-        continue;
-      case '\r':
-        out += '\\r';
-        continue;
-      case '\x07':
-        out += '\\a';
-        continue;
-      case '\b':
-        out += '\\b';
-        continue;
-      case '\f':
-        out += '\\f';
-        continue;
-      case '\v':
-        out += '\\v';
-        continue;
-    }
-    if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0x80 && c < 0xa0) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
+export const goQuote = (s: string): string => quoteString(s);
 
 /** Go's `%s` of a non-string value: `%!s(float64=3)` and friends. */
 export function sprintS(v: unknown): string {
