@@ -18,6 +18,8 @@ export interface RealControlPlane {
   url: string;
   kubeconfig: string;
   stateDir: string;
+  /** Bearer token per user: `admin` (kudo-admin, system:masters) and every extra user asked for. */
+  tokens: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,32 @@ export interface RealControlPlaneOptions {
   /** Pipe the components' logs to this function instead of files in the state dir. */
   output?: (line: string) => void;
   readyTimeoutMs?: number;
+  /** More token users (name -> groups) besides the admin. */
+  users?: Record<string, string[]>;
+  serviceClusterIpRange?: string;
+  /** Wait until the controller manager gave the default ServiceAccount its token (1.20 refuses pods before). */
+  waitForDefaultServiceAccount?: boolean;
+}
+
+/** Whether default/default has its token Secret yet (kube-controller-manager's tokens controller). */
+function defaultServiceAccountReady(url: string, token: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const headers = { Authorization: `Bearer ${token}` };
+    const req = request(`${url}/api/v1/namespaces/default/serviceaccounts/default`, { headers, rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 && ((JSON.parse(body) as { secrets?: unknown[] }).secrets?.length ?? 0) > 0);
+        } catch {
+          resolve(false);
+        }
+      });
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
 }
 
 export async function startRealControlPlane(assetsDir: string, opts: RealControlPlaneOptions = {}): Promise<RealControlPlane> {
@@ -61,7 +89,13 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
   writeFileSync(join(stateDir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }));
   writeFileSync(join(stateDir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   const token = randomBytes(16).toString('hex');
-  writeFileSync(join(stateDir, 'tokens.csv'), `${token},kudo-admin,kudo-admin,"system:masters"\n`);
+  const tokens: Record<string, string> = { admin: token };
+  const tokenLines = [`${token},kudo-admin,kudo-admin,"system:masters"`];
+  for (const [user, groups] of Object.entries(opts.users ?? {})) {
+    tokens[user] = randomBytes(16).toString('hex');
+    tokenLines.push(`${tokens[user]},${user},${user}${groups.length ? `,"${groups.join(',')}"` : ''}`);
+  }
+  writeFileSync(join(stateDir, 'tokens.csv'), tokenLines.join('\n') + '\n');
   const [apiPort, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
   const url = `https://127.0.0.1:${apiPort}`;
   const children: ChildProcess[] = [];
@@ -107,7 +141,7 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
       '--service-account-signing-key-file', join(stateDir, 'sa.key'),
       '--service-account-issuer', issuer,
       '--api-audiences', issuer,
-      '--service-cluster-ip-range', '10.0.0.0/24',
+      '--service-cluster-ip-range', opts.serviceClusterIpRange ?? '10.0.0.0/24',
       '--allow-privileged=true',
     ]); // prettier-ignore
     const kubeconfig = [
@@ -140,7 +174,13 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
         '--port', '0',
       ]); // prettier-ignore
     }
-    return { url, kubeconfig, stateDir, stop };
+    if (opts.waitForDefaultServiceAccount)
+      while (!(await defaultServiceAccountReady(url, token))) {
+        if (Date.now() > deadline)
+          throw new HarnessError(`the controller manager did not create the default ServiceAccount's token in time; see the logs in ${stateDir}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    return { url, kubeconfig, stateDir, tokens, stop };
   } catch (e) {
     // Keep the state dir (its logs explain the failure) but end the processes.
     unregister();
