@@ -9,39 +9,14 @@
  * kinds; those and the element types of fields come from the .proto files, joined on the
  * field number.
  */
-import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GROUPS, SCALARS, parseProto, protoFiles } from './lib/k8s-proto.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const refDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'k8s-proto');
 const outFile = join(root, 'src', 'k8s', 'schema', 'go-fields.json');
-
-/** Kubernetes' API group for each k8s.io/api package folder. */
-const GROUPS: Record<string, string> = {
-  core: '',
-  admission: 'admission.k8s.io',
-  admissionregistration: 'admissionregistration.k8s.io',
-  apidiscovery: 'apidiscovery.k8s.io',
-  apps: 'apps',
-  authentication: 'authentication.k8s.io',
-  authorization: 'authorization.k8s.io',
-  autoscaling: 'autoscaling',
-  batch: 'batch',
-  certificates: 'certificates.k8s.io',
-  coordination: 'coordination.k8s.io',
-  discovery: 'discovery.k8s.io',
-  events: 'events.k8s.io',
-  flowcontrol: 'flowcontrol.apiserver.k8s.io',
-  networking: 'networking.k8s.io',
-  node: 'node.k8s.io',
-  policy: 'policy',
-  rbac: 'rbac.authorization.k8s.io',
-  resource: 'resource.k8s.io',
-  scheduling: 'scheduling.k8s.io',
-  storage: 'storage.k8s.io',
-  storagemigration: 'storagemigration.k8s.io',
-};
 
 /** Types whose JSON form is a scalar (string or number), never an object to descend into. */
 const SCALAR_MESSAGES = new Set([
@@ -70,55 +45,24 @@ interface ProtoField {
   repeated: boolean;
 }
 
-const PROTO_SCALARS = new Set(['string', 'bool', 'int32', 'int64', 'double', 'float', 'bytes', 'uint32', 'uint64']);
-
+/** Every message's fields, keyed by short name (apps.v1.Deployment), types qualified the same way. */
 function readProtos(dir: string, out: Map<string, ProtoField[]>): void {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) readProtos(path, out);
-    else if (entry.endsWith('.proto')) parseProto(readFileSync(path, 'utf8'), out);
-  }
-}
-
-function parseProto(src: string, out: Map<string, ProtoField[]>): void {
-  const pkg = /^package ([\w.]+);/m.exec(src)?.[1];
-  if (!pkg) return;
-  const short = shortPackage(pkg);
-  const qualify = (t: string): string => {
-    if (PROTO_SCALARS.has(t)) return t;
-    if (t.startsWith('.')) {
-      const i = t.lastIndexOf('.');
-      return `${shortPackage(t.slice(1, i))}.${t.slice(i + 1)}`;
+  for (const file of protoFiles(dir)) {
+    for (const m of parseProto(readFileSync(file, 'utf8'), file)) {
+      const short = shortPackage(m.pkg);
+      const qualify = (t: string): string => {
+        if (SCALARS.has(t)) return t;
+        if (t.startsWith('.')) {
+          const i = t.lastIndexOf('.');
+          return `${shortPackage(t.slice(1, i))}.${t.slice(i + 1)}`;
+        }
+        return `${short}.${t}`;
+      };
+      out.set(
+        `${short}.${m.name}`,
+        m.fields.map((f) => ({ number: f.number, name: f.name, type: qualify(f.type), map: f.label === 'map', repeated: f.label === 'repeated' })),
+      );
     }
-    return `${short}.${t}`;
-  };
-  let current: ProtoField[] | undefined;
-  let depth = 0;
-  for (const raw of src.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('//')) continue;
-    const msg = /^message (\w+) \{/.exec(line);
-    if (msg) {
-      depth++;
-      if (depth === 1) {
-        current = [];
-        out.set(`${short}.${msg[1]}`, current);
-      }
-      continue;
-    }
-    if (line === '}') {
-      depth = Math.max(0, depth - 1);
-      if (depth === 0) current = undefined;
-      continue;
-    }
-    if (!current || depth !== 1) continue;
-    const mapField = /^map<\s*string\s*,\s*([\w.]+)\s*>\s+(\w+)\s*=\s*(\d+)/.exec(line);
-    if (mapField) {
-      current.push({ number: Number(mapField[3]), name: mapField[2], type: qualify(mapField[1]), map: true, repeated: false });
-      continue;
-    }
-    const field = /^(optional|repeated)\s+([\w.]+)\s+(\w+)\s*=\s*(\d+)/.exec(line);
-    if (field) current.push({ number: Number(field[4]), name: field[3], type: qualify(field[2]), map: false, repeated: field[1] === 'repeated' });
   }
 }
 
@@ -179,7 +123,7 @@ function fieldsOf(name: string, seen: Set<string> = new Set()): Record<string, s
       if (row.json !== '-') out[row.json] = encodeField(kind, pf.type, /omitempty|omitzero/.test(row.options), strategy, key);
     } else if (pf.name === 'metadata') {
       out.metadata = encodeField('v', pf.type, true);
-    } else if (!PROTO_SCALARS.has(pf.type) && protos.has(pf.type)) {
+    } else if (!SCALARS.has(pf.type) && protos.has(pf.type)) {
       Object.assign(out, fieldsOf(pf.type, seen)); // an embedded (inline) Go struct
     }
   }

@@ -18,39 +18,14 @@
  * only when on the wire), `v` (Go value), `r` (repeated) or `m` (map, string keys, `type` is the
  * value type); then `e` when the Go field is omitempty/omitzero, `i` when it is an embedded struct.
  */
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GROUPS, SCALARS, parseProto, protoFiles, type ProtoField, type ProtoMessage } from './lib/k8s-proto.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const refDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'k8s-proto');
 const outFile = join(root, 'src', 'k8s', 'protobuf', 'descriptor.json');
-
-/** The API group of each k8s.io/api package folder (from each package's +groupName). */
-const GROUPS: Record<string, string> = {
-  core: '',
-  admission: 'admission.k8s.io',
-  admissionregistration: 'admissionregistration.k8s.io',
-  apidiscovery: 'apidiscovery.k8s.io',
-  apps: 'apps',
-  authentication: 'authentication.k8s.io',
-  authorization: 'authorization.k8s.io',
-  autoscaling: 'autoscaling',
-  batch: 'batch',
-  certificates: 'certificates.k8s.io',
-  coordination: 'coordination.k8s.io',
-  discovery: 'discovery.k8s.io',
-  events: 'events.k8s.io',
-  flowcontrol: 'flowcontrol.apiserver.k8s.io',
-  networking: 'networking.k8s.io',
-  node: 'node.k8s.io',
-  policy: 'policy',
-  rbac: 'rbac.authorization.k8s.io',
-  resource: 'resource.k8s.io',
-  scheduling: 'scheduling.k8s.io',
-  storage: 'storage.k8s.io',
-  storagemigration: 'storagemigration.k8s.io',
-};
 
 /** Messages whose Go type marshals itself to JSON, keyed by proto full name. */
 const SPECIAL: Record<string, string> = {
@@ -72,98 +47,6 @@ const NOT_SERVED = new Set(['k8s.io.api.scheduling.v1alpha3']);
 
 /** meta/v1 kinds that client-go registers in every group-version (request options). */
 const OPTION_KINDS = ['DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions'];
-
-const SCALARS = new Set(['string', 'bool', 'bytes', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'double', 'float', 'fixed32', 'fixed64']);
-
-interface ProtoField {
-  label: 'optional' | 'repeated' | 'map';
-  type: string;
-  name: string;
-  number: number;
-  line: number;
-}
-interface ProtoMessage {
-  pkg: string;
-  name: string;
-  fields: ProtoField[];
-  /** `+protobuf.nullable=true`: a Go named slice wrapped in a message with one `items` field. */
-  sliceWrapper: boolean;
-  file: string;
-}
-
-class ProtoSyntaxError extends Error {}
-
-/** A small parser for the proto2 subset go-to-protobuf writes: package, import, option, flat messages. */
-function parseProto(text: string, file: string): ProtoMessage[] {
-  const messages: ProtoMessage[] = [];
-  let pkg = '';
-  let current: ProtoMessage | undefined;
-  let pendingTags: string[] = [];
-  const lines = text.split('\n');
-  let inBlockComment = false;
-  for (let i = 0; i < lines.length; i++) {
-    const where = `${file}:${i + 1}`;
-    let line = lines[i].trim();
-    if (inBlockComment) {
-      if (line.includes('*/')) inBlockComment = false;
-      continue;
-    }
-    if (line.startsWith('/*')) {
-      inBlockComment = !line.includes('*/');
-      continue;
-    }
-    if (line.startsWith('//')) {
-      const tag = /^\/\/\s*(\+protobuf\.\S+)/.exec(line);
-      if (tag) pendingTags.push(tag[1]);
-      continue;
-    }
-    line = line.replace(/\/\/.*$/, '').trim();
-    if (line === '') {
-      pendingTags = [];
-      continue;
-    }
-    let m: RegExpExecArray | null;
-    if (current === undefined) {
-      if (/^syntax\s*=\s*"proto2"\s*;$/.test(line) || /^import\s+"[^"]+"\s*;$/.test(line) || /^option\s+[\w.]+\s*=\s*"[^"]*"\s*;$/.test(line)) continue;
-      if ((m = /^package\s+([\w.]+)\s*;$/.exec(line))) {
-        pkg = m[1];
-        continue;
-      }
-      if ((m = /^message\s+(\w+)\s*\{$/.exec(line))) {
-        current = { pkg, name: m[1], fields: [], sliceWrapper: pendingTags.includes('+protobuf.nullable=true'), file };
-        pendingTags = [];
-        continue;
-      }
-      throw new ProtoSyntaxError(`${where}: unexpected top-level statement: ${line}`);
-    }
-    if (line === '}') {
-      messages.push(current);
-      current = undefined;
-      continue;
-    }
-    if ((m = /^(optional|repeated)\s+([\w.]+)\s+(\w+)\s*=\s*(\d+)\s*;$/.exec(line))) {
-      current.fields.push({ label: m[1] as 'optional' | 'repeated', type: m[2], name: m[3], number: Number(m[4]), line: i + 1 });
-      continue;
-    }
-    if ((m = /^map<\s*string\s*,\s*([\w.]+)\s*>\s+(\w+)\s*=\s*(\d+)\s*;$/.exec(line))) {
-      current.fields.push({ label: 'map', type: m[1], name: m[2], number: Number(m[3]), line: i + 1 });
-      continue;
-    }
-    throw new ProtoSyntaxError(`${where}: unexpected statement in message ${current.name}: ${line}`);
-  }
-  if (current) throw new ProtoSyntaxError(`${file}: message ${current.name} is not closed`);
-  return messages;
-}
-
-function protoFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) out.push(...protoFiles(path));
-    else if (entry.endsWith('.proto')) out.push(path);
-  }
-  return out;
-}
 
 interface GoField {
   jsonName: string;
