@@ -8,6 +8,7 @@ import { NodeType, isEmptyTree } from './ast.js';
 import type { ArgNode, BranchFields, CommandNode, ListNode, Node, NumberNode, PipeNode, StringNode, TemplateNode, Tree, VariableNode } from './ast.js';
 import { GoComplex } from './complex.js';
 import { Tok, goQuote, lex, tokenString, type Token } from './lexer.js';
+import { parseGoFloat, underscoreOK } from './strconv.js';
 import { GoInt, type GoValue } from './values.js';
 
 /** A parse failure: Go's message without the `template: NAME:LINE: ` prefix. */
@@ -512,34 +513,6 @@ const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
 
-/** strconv's underscoreOK: underscores only between digits (or after a base prefix). */
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  if (s.length >= 1 && (s[0] === '-' || s[0] === '+')) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1])) {
-    i = 2;
-    saw = '0';
-    hex = s[1] === 'x' || s[1] === 'X';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
-
 /** strconv.ParseUint(s, 0, 64) (no sign allowed); null on error. */
 function parseUint0(s: string): bigint | null {
   if (s === '') return null;
@@ -582,31 +555,6 @@ function parseInt0(s: string): bigint | null {
   return v;
 }
 
-/** strconv.ParseFloat(s, 64); null on syntax error or overflow. */
-export function parseFloat64(s: string): number | null {
-  let sign = 1;
-  let body = s;
-  if (body[0] === '+' || body[0] === '-') {
-    sign = body[0] === '-' ? -1 : 1;
-    body = body.slice(1);
-  }
-  if (body.includes('_') && !underscoreOK(body)) return null;
-  const clean = body.replace(/_/g, '');
-  let v: number;
-  if (/^0[xX]/.test(clean)) {
-    const m = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(clean);
-    if (!m || (m[1] === '' && (m[2] ?? '') === '')) return null;
-    const frac = m[2] ?? '';
-    const mant = BigInt('0x' + (m[1] + frac || '0'));
-    v = Number(mant) * Math.pow(2, Number(m[3]) - 4 * frac.length);
-  } else {
-    if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(clean)) return null;
-    v = Number(clean);
-  }
-  if (!Number.isFinite(v)) return null;
-  return sign * v;
-}
-
 /** Builds a NumberNode from a number, character or complex token; returns Go's error text on failure. */
 export function parseNumber(text: string, type: Tok): NumberNode | string {
   const n: NumberNode = {
@@ -632,15 +580,15 @@ export function parseNumber(text: string, type: Tok): NumberNode | string {
     n.isInt = n.isUint = n.isFloat = true;
   } else if (type === Tok.Complex) {
     const m = /^(.*?[^eEpP])([+-].*)i$/.exec(text);
-    const re = m ? parseFloat64(m[1]) : null;
-    const im = m ? parseFloat64(m[2]) : null;
+    const re = m ? (parseGoFloat(m[1]) ?? null) : null;
+    const im = m ? (parseGoFloat(m[2]) ?? null) : null;
     if (re === null || im === null) return `illegal number syntax: ${goQuote(text)}`;
     n.isComplex = true;
     n.complex = [re, im];
     simplifyComplex(n);
-  } else if (text.endsWith('i') && parseFloat64(text.slice(0, -1)) !== null) {
+  } else if (text.endsWith('i') && parseGoFloat(text.slice(0, -1)) !== undefined) {
     n.isComplex = true;
-    n.complex = [0, parseFloat64(text.slice(0, -1))!];
+    n.complex = [0, parseGoFloat(text.slice(0, -1))!];
     simplifyComplex(n);
   } else {
     const u = parseUint0(text);
@@ -664,7 +612,7 @@ export function parseNumber(text: string, type: Tok): NumberNode | string {
       n.isFloat = true;
       n.float64 = Number(n.uint64);
     } else {
-      const f = parseFloat64(text);
+      const f = parseGoFloat(text) ?? null;
       if (f !== null) {
         if (!/[.eEpP]/.test(text)) return `integer overflow: ${goQuote(text)}`;
         n.isFloat = true;

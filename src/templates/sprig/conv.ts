@@ -4,6 +4,7 @@
  * reflect.DeepEqual, and small unicode predicates with Go's definitions.
  */
 import { formatValue } from '../fmt.js';
+import { parseGoFloat } from '../strconv.js';
 import { FuncError, GoFunc, GoInt, GoStruct, GoTime, goTypeName, isGoMap, mapElemType, sliceElemType, type GoMap, type GoValue } from '../values.js';
 
 export const MAX_INT64 = 9223372036854775807n;
@@ -13,6 +14,8 @@ export const MIN_INT64 = -9223372036854775808n;
 // strconv
 
 /** strconv.ParseInt(s, base, 64); undefined on syntax or range error. */
+export { parseGoFloat };
+
 export function parseGoInt(s: string, base = 10): bigint | undefined {
   const m = /^([+-]?)([0-9a-zA-Z]+)$/.exec(s);
   if (!m) return undefined;
@@ -36,56 +39,6 @@ export function atoi(s: string): bigint {
   const v = BigInt(s);
   if (v > MAX_INT64) return MAX_INT64;
   if (v < MIN_INT64) return MIN_INT64;
-  return v;
-}
-
-/** Go's underscoreOK: underscores only between digits (or after a base prefix). */
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  if (s.length >= 1 && (s[0] === '-' || s[0] === '+')) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1])) {
-    i = 2;
-    saw = '0';
-    hex = s[1] === 'x' || s[1] === 'X';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
-
-/** strconv.ParseFloat(s, 64); undefined on syntax or range error. */
-export function parseGoFloat(s: string): number | undefined {
-  const special = /^([+-]?)(inf|infinity)$/i.exec(s);
-  if (special) return special[1] === '-' ? -Infinity : Infinity;
-  if (/^nan$/i.test(s)) return NaN;
-  if (s.includes('_') && !underscoreOK(s)) return undefined;
-  const clean = s.replace(/_/g, '');
-  let v: number;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(clean)) {
-    v = Number(clean);
-  } else {
-    const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(clean);
-    if (!hex || (hex[2] === '' && !hex[3])) return undefined;
-    const mant = BigInt('0x' + (hex[2] + (hex[3] ?? '') || '0'));
-    const exp = Number(hex[4]) - 4 * (hex[3] ?? '').length;
-    v = Number(mant) * Math.pow(2, exp);
-    if (hex[1] === '-') v = -v;
-  }
-  if (!Number.isFinite(v)) return undefined; // out of range
   return v;
 }
 
