@@ -20,6 +20,19 @@
  *   timeout 60               seconds before the command is killed (default 30)
  *   @simulate-workloads      (anywhere) start the control plane with simulated workloads
  *
+ * Two step annotations (after the "$ command", like expectations) say how a step fares on a real
+ * control plane (--real), whose Kubernetes version and setup differ from what the local one
+ * emulates. The local lane ignores them: every step is checked there as written.
+ *   real-differs 1.21: why  the behaviour checked came in Kubernetes 1.21. On a real server
+ *                            older than that the step still runs; if it fails, it is reported
+ *                            as an expected difference (neither passed nor failed); if it
+ *                            passes, --verbose says so. On a server at 1.21 or later the
+ *                            annotation does not apply and the step counts as any other.
+ *   needs-kubelet: why      the step needs a node (a kubelet running pods, and what follows
+ *                            from it: ready replicas, endpoints, logs, exec, bound volumes).
+ *                            The real lane runs no kubelet, so there the step is skipped.
+ * On the real lane the line before the summary counts the expected differences and skips.
+ *
  * Besides the kubectl under test, the script's PATH has two helpers for comparing what
  * different kubectl versions store:
  *   kubectl-json             kubectl 1.31 (the last one that sends JSON bodies), when a
@@ -44,10 +57,14 @@ export interface Expectation {
   arg: string;
 }
 
+/** How a step fares on a real control plane; see the header. */
+export type RealLaneNote = { kind: 'real-differs'; version: string; reason: string } | { kind: 'needs-kubelet'; reason: string };
+
 export interface Step {
   line: number;
   command: string;
   expect: Expectation[];
+  real?: RealLaneNote;
 }
 
 export interface Script {
@@ -84,6 +101,15 @@ export function parseScript(text: string, source: string): Script {
       steps.push({ line: i + 1, command: line.slice(2), expect: [] });
       continue;
     }
+    const note = /^(real-differs|needs-kubelet)\b(.*)$/.exec(line);
+    if (note) {
+      const where = `${source}:${i + 1}`;
+      if (!steps.length) throw new ScriptError(`${where}: "${note[1]}" before any "$ command"`);
+      const step = steps[steps.length - 1];
+      if (step.real) throw new ScriptError(`${where}: the step already has a "${step.real.kind}" annotation`);
+      step.real = parseRealLaneNote(note[1], note[2], where);
+      continue;
+    }
     const m = /^(exit|contains|lacks|matches|equals|json|timeout)(?:\s+(.*))?$/.exec(line);
     if (!m) throw new ScriptError(`${source}:${i + 1}: cannot understand "${line}" (expected "$ command", an expectation or @file)`);
     if (!steps.length) throw new ScriptError(`${source}:${i + 1}: expectation "${m[1]}" before any "$ command"`);
@@ -100,6 +126,24 @@ export function parseScript(text: string, source: string): Script {
     steps[steps.length - 1].expect.push({ kind: m[1] as Expectation['kind'], arg });
   }
   return { files, steps, simulateWorkloads };
+}
+
+function parseRealLaneNote(kind: string, rest: string, where: string): RealLaneNote {
+  if (kind === 'needs-kubelet') {
+    const m = /^(?::\s*(.*))?$/.exec(rest.trim());
+    if (!m) throw new ScriptError(`${where}: expected "needs-kubelet" or "needs-kubelet: reason"`);
+    return { kind, reason: m[1] ?? '' };
+  }
+  const m = /^(\d+\.\d+):\s*(\S.*)$/.exec(rest.trim());
+  if (!m) throw new ScriptError(`${where}: expected "real-differs VERSION: reason" (e.g. "real-differs 1.21: namespaces get a name label")`);
+  return { kind: 'real-differs', version: m[1], reason: m[2] };
+}
+
+/** Whether version a ("major.minor") comes before version b. */
+function versionBefore(a: string, b: string): boolean {
+  const [am, an] = a.split('.').map(Number);
+  const [bm, bn] = b.split('.').map(Number);
+  return am < bm || (am === bm && an < bn);
 }
 
 interface RunResult {
@@ -206,6 +250,19 @@ function installHelpers(bin: string, kubectl: string | undefined): void {
   writeFileSync(join(bin, 'same-object'), `#!/bin/sh\nexec ${quote(process.execPath)} --import ${quote(tsx)} ${quote(helper)} "$@"\n`, { mode: 0o755 });
 }
 
+/** The real server's "major.minor" from /version, asked with the kubectl under test. */
+async function realServerVersion(work: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const r = await run('kubectl get --raw /version', work, env, 30_000);
+  try {
+    const v = JSON.parse(r.stdout) as { major?: string; minor?: string };
+    // Some providers report the minor as e.g. "20+".
+    const minor = /^\d+/.exec(v.minor ?? '')?.[0];
+    return v.major && minor ? `${v.major}.${minor}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   let scriptPath: string | undefined;
   let kubectl: string | undefined;
@@ -265,25 +322,49 @@ export async function main(args: string[]): Promise<number> {
   const env = { ...process.env, HOME: home, KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(work, 'cache'), PATH: `${bin}:${process.env.PATH}`, WORK: work };
   let passed = 0;
   let failed = 0;
+  let differed = 0;
+  let skipped = 0;
+  const showOutput = (r: RunResult) => {
+    for (const l of (r.stdout + r.stderr).trim().split('\n').slice(0, 8)) console.log(`     | ${l}`);
+  };
   try {
+    const serverVersion = real ? await realServerVersion(work, env) : undefined;
+    if (real) console.log(`real control plane: Kubernetes ${serverVersion ?? 'of unknown version (every real-differs annotation applies)'}`);
     for (const step of script.steps) {
+      const where = `${scriptPath}:${step.line}: ${step.command}`;
+      const note = real ? step.real : undefined;
+      if (note?.kind === 'needs-kubelet') {
+        skipped++;
+        if (verbose) console.log(`skip ${where}\n     needs a kubelet${note.reason ? `: ${note.reason}` : ''}`);
+        continue;
+      }
+      // A difference is expected only from a server older than the version that brought the behaviour.
+      const mayDiffer = note?.kind === 'real-differs' && (!serverVersion || versionBefore(serverVersion, note.version)) ? note : undefined;
       const timeout = Number(step.expect.find((e) => e.kind === 'timeout')?.arg ?? 30) * 1000;
       const r = await run(step.command, work, env, timeout);
       const problems = check(step, r);
       if (problems.length === 0) {
         passed++;
-        if (verbose) console.log(`ok   ${scriptPath}:${step.line}: ${step.command}`);
+        if (verbose) console.log(`ok   ${where}${mayDiffer ? `\n     passes although annotated "real-differs ${mayDiffer.version}"` : ''}`);
+      } else if (mayDiffer) {
+        differed++;
+        console.log(`DIFF ${where}\n     expected: Kubernetes ${mayDiffer.version} changed this (${mayDiffer.reason})`);
+        if (verbose) {
+          for (const p of problems) console.log(`     ${p}`);
+          showOutput(r);
+        }
       } else {
         failed++;
-        console.log(`FAIL ${scriptPath}:${step.line}: ${step.command}`);
+        console.log(`FAIL ${where}`);
         for (const p of problems) console.log(`     ${p}`);
-        for (const l of (r.stdout + r.stderr).trim().split('\n').slice(0, 8)) console.log(`     | ${l}`);
+        showOutput(r);
       }
     }
   } finally {
     await cp.stop();
     rmSync(work, { recursive: true, force: true });
   }
+  if (real) console.log(`${differed} expected differences (real-differs), ${skipped} skipped (needs-kubelet)`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

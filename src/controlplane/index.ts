@@ -107,6 +107,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     bookmarkMs: opts.watchBookmarkMs,
     log: opts.log,
     admission,
+    // The simulated workloads bring a scheduler; the storage and the controllers always run.
+    components: [...(opts.simulateWorkloads ? ['scheduler'] : []), 'controller-manager', 'etcd-0'],
   });
   // Client certificates are asked for but optional; the authenticator trusts only verified ones.
   const server: Server = tls

@@ -6,7 +6,7 @@
  */
 import { FieldSet, formatPath, sortedJson } from './fieldpath.js';
 import type { KubeObject } from './object.js';
-import { isScalarType, schemaFor, type FieldInfo, type MessageSchema } from './schema/index.js';
+import { isScalarType, messageSchema, schemaFor, type FieldInfo, type MessageSchema } from './schema/index.js';
 import { deepClone, deepEqual, isObject, type Json, type JsonObject } from './patch/errors.js';
 
 export interface ManagedFieldsEntry {
@@ -25,6 +25,8 @@ export interface ListTypeInfo {
   listMapKeys?: string[];
   /** For objects: `atomic` makes the whole object one field. */
   mapType?: 'atomic' | 'granular';
+  /** A Go value struct (always serialised): it is never a field of its own (no "." entry). */
+  valueStruct?: boolean;
 }
 
 export interface ApplyOptions {
@@ -76,8 +78,18 @@ interface Child {
   declared: boolean;
 }
 
-/** Structs the Kubernetes schema marks `+structType=atomic`. */
-const ATOMIC_STRUCTS = new Set(['meta.v1.LabelSelector', 'core.v1.ObjectReference', 'core.v1.LocalObjectReference', 'core.v1.TypedLocalObjectReference']);
+/**
+ * Structs the Kubernetes schema marks `+structType=atomic`, and embedded objects
+ * (RawExtension) whose content has no schema: both are owned as one leaf.
+ */
+const ATOMIC_STRUCTS = new Set([
+  'meta.v1.LabelSelector',
+  'core.v1.ObjectReference',
+  'core.v1.LocalObjectReference',
+  'core.v1.TypedLocalObjectReference',
+  'runtime.RawExtension',
+  'runtime.Unknown',
+]);
 /** Lists keyed by more than their patch merge key (`+listMapKey`), with key defaults. */
 const MULTI_KEY_LISTS: Record<string, ListInfo> = {
   'core.v1.Container.ports': { type: 'map', keys: ['containerPort', 'protocol'], defaults: { protocol: 'TCP' } },
@@ -85,6 +97,7 @@ const MULTI_KEY_LISTS: Record<string, ListInfo> = {
   'core.v1.ServiceSpec.ports': { type: 'map', keys: ['port', 'protocol'], defaults: { protocol: 'TCP' } },
 };
 const ATOMIC_LIST: ListInfo = { type: 'atomic', keys: [], defaults: {} };
+const OBJECT_META = messageSchema('meta.v1.ObjectMeta')!;
 
 function nodeForType(field: FieldInfo): Node {
   if (isScalarType(field.type)) return { kind: 'atomic' };
@@ -114,6 +127,9 @@ function computeChild(node: Node, key: string, opts: Pick<ApplyOptions, 'listTyp
     case 'map':
       return { node: node.value, list: ATOMIC_LIST, implicit: false, declared: false };
     case 'custom': {
+      // Every object's metadata is a typed ObjectMeta, custom resources' included.
+      if (node.path.length === 0 && key === 'metadata')
+        return { node: { kind: 'struct', message: OBJECT_META }, list: ATOMIC_LIST, implicit: true, declared: true };
       const path = [...node.path, key];
       const info = opts.listTypes?.(path);
       const list: ListInfo =
@@ -122,7 +138,7 @@ function computeChild(node: Node, key: string, opts: Pick<ApplyOptions, 'listTyp
           : info?.listType === 'set'
             ? { type: 'set', keys: [], defaults: {} }
             : ATOMIC_LIST;
-      return { node: { kind: 'custom', path, atomic: info?.mapType === 'atomic' }, list, implicit: false, declared: true };
+      return { node: { kind: 'custom', path, atomic: info?.mapType === 'atomic' }, list, implicit: info?.valueStruct === true, declared: true };
     }
     case 'struct': {
       const field = node.message.fields.get(key);
@@ -410,7 +426,10 @@ function removeFields(value: Json, node: Node, list: ListInfo, toRemove: FieldSe
 
 // ---- managers ----
 
-/** Fields nobody owns through managedFields: identity, bookkeeping, and status written elsewhere. */
+/**
+ * Fields nobody owns through managedFields: identity, bookkeeping (the field manager's strip
+ * set; deletionTimestamp is not in it), and status written elsewhere.
+ */
 function stripUnowned(obj: JsonObject, opts: Pick<ApplyOptions, 'subresource' | 'statusSubresource'>): JsonObject {
   if (opts.subresource === 'status') return obj.status !== undefined ? { status: obj.status } : {};
   const out: JsonObject = {};
@@ -427,18 +446,7 @@ function stripUnowned(obj: JsonObject, opts: Pick<ApplyOptions, 'subresource' | 
   return out;
 }
 
-const UNOWNED_METADATA = new Set([
-  'name',
-  'namespace',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'selfLink',
-  'managedFields',
-]);
+const UNOWNED_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'selfLink', 'managedFields']);
 
 interface Manager {
   entry: ManagedFieldsEntry;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,12 @@ function kudo(args: string[], opts: { cwd?: string; env?: Record<string, string>
     );
   });
 }
+
+/** Every file under `dir`, as paths relative to it. */
+const listFiles = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
 
 /** The output with times replaced, so trees compare exactly. */
 const stable = (text: string): string => text.replace(/\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/g, 'TIME');
@@ -189,6 +195,41 @@ describe('kubectl kudo against the local control plane', { timeout: 600_000 }, (
     } finally {
       server?.close();
       rmSync(repoDir, { recursive: true, force: true });
+    }
+  });
+
+  it('collects diagnostics of an instance: its objects, pod logs and the manager', async () => {
+    const ns = ['-n', 'diag'];
+    await ok(['install', './0.1.0', '--instance', 'd', '--create-namespace', '--wait', ...ns]);
+    const dir = mkdtempSync(join(tmpdir(), 'kudo-diag-'));
+    try {
+      const out = join(dir, 'diag');
+      assert.equal(await ok(['diagnostics', 'collect', '--instance', 'd', '--output-directory', out, ...ns]), `Diagnostics written to ${out}\n`);
+      const files = listFiles(out);
+      for (const f of [
+        'version.yaml',
+        'settings.yaml',
+        'operator_greeter/greeter.yaml',
+        'operator_greeter/instance_d/d.yaml',
+        'operator_greeter/instance_d/deploymentlist.yaml',
+      ])
+        assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+      assert.ok(files.includes('operator_greeter/operatorversion_greeter-1.27.0-0.1.0/greeter-1.27.0-0.1.0.yaml'), files.join(', '));
+      assert.match(readFileSync(join(out, 'operator_greeter/instance_d/d.yaml'), 'utf8'), /planStatus:/);
+      assert.match(readFileSync(join(out, 'operator_greeter/instance_d/deploymentlist.yaml'), 'utf8'), /kind: Deployment/);
+      const logs = files.filter((f) => /^operator_greeter\/instance_d\/pod_[^/]+\/[^/]+\.log\.gz$/.test(f));
+      assert.ok(logs.length > 0, `pod logs among ${files.join(', ')}`);
+      assert.match(readFileSync(join(out, 'settings.yaml'), 'utf8'), /namespace: diag/);
+      // The manager's namespace: KUDO's service account and service (the local manager runs in-process, so no pods).
+      assert.match(readFileSync(join(out, 'kudo/serviceaccountlist.yaml'), 'utf8'), /kind: ServiceAccount\n/);
+      // An existing target is never overwritten.
+      await fails(['diagnostics', 'collect', '--instance', 'd', '--output-directory', out, ...ns], /target directory .* already exists/);
+      await fails(
+        ['diagnostics', 'collect', '--instance', 'nope', '--output-directory', join(dir, 'x'), ...ns],
+        /instance nope in namespace diag does not exist/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -51,7 +51,9 @@ class Collector {
     for (const [file, apiVersion, kind] of which)
       await this.attempt(dir, file, async () => {
         const list = await this.cluster.list(apiVersion, kind, { namespace: kind.startsWith('Cluster') ? undefined : namespace, labelSelector: selector });
-        this.write(dir, `${file}.yaml`, stringify({ apiVersion: 'v1', kind: 'List', items: list.items }));
+        // List items come without their type; a dump is read on its own, so each item names it.
+        const items = list.items.map((item) => ({ apiVersion, kind, ...item }));
+        this.write(dir, `${file}.yaml`, stringify({ apiVersion: 'v1', kind: 'List', items }));
       });
   }
 
@@ -60,7 +62,7 @@ class Collector {
       const pods = await this.cluster.list<KubeObject & { spec?: { containers?: { name: string }[] } }>('v1', 'Pod', { namespace, labelSelector: selector });
       for (const pod of pods.items) {
         const podDir = join(dir, `pod_${pod.metadata.name}`);
-        this.write(podDir, `${pod.metadata.name}.yaml`, stringify(pod));
+        this.write(podDir, `${pod.metadata.name}.yaml`, stringify({ apiVersion: 'v1', kind: 'Pod', ...pod }));
         for (const c of pod.spec?.containers ?? [])
           await this.attempt(podDir, `${c.name}.log`, async () => {
             const q = `container=${encodeURIComponent(c.name)}${this.since ? `&sinceSeconds=${this.since}` : ''}`;

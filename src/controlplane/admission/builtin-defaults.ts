@@ -63,22 +63,7 @@ export function podSpecRules(spec: string): DefaultRule[] {
 
 /** The tables, by "group/Kind". */
 export const DEFAULTS: Record<string, DefaultRule[]> = {
-  '/Pod': [
-    ...podSpecRules('spec'),
-    // Set by the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins.
-    ['spec.serviceAccountName', (spec: Any) => spec.serviceAccount ?? 'default'],
-    ['spec.serviceAccount', (spec: Any) => spec.serviceAccountName],
-    ['spec.enableServiceLinks', true],
-    ['spec.priority', 0],
-    ['spec.preemptionPolicy', 'PreemptLowerPriority'],
-    [
-      'spec.tolerations',
-      () => [
-        { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
-        { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
-      ],
-    ],
-  ],
+  '/Pod': [...podSpecRules('spec'), ['spec.enableServiceLinks', true]],
   '/PodTemplate': podSpecRules('template.spec'),
   '/ReplicationController': [
     ['spec.replicas', 1],
@@ -152,13 +137,10 @@ export const DEFAULTS: Record<string, DefaultRule[]> = {
     ['spec.volumeMode', 'Filesystem'],
     ['status', {}],
     ['status.phase', 'Pending'],
-    // Added by the StorageObjectInUseProtection admission plugin.
-    ['metadata.finalizers', () => ['kubernetes.io/pvc-protection']],
   ],
   '/PersistentVolume': [
     ['spec.persistentVolumeReclaimPolicy', 'Retain'],
     ['spec.volumeMode', 'Filesystem'],
-    ['metadata.finalizers', () => ['kubernetes.io/pv-protection']],
   ],
   '/Endpoints': [['subsets[].ports[].protocol', 'TCP']],
   '/LimitRange': [
@@ -182,6 +164,30 @@ export const DEFAULTS: Record<string, DefaultRule[]> = {
   'rbac.authorization.k8s.io/ClusterRoleBinding': [['subjects[].apiGroup', (s: Any) => (s.kind === 'ServiceAccount' ? '' : 'rbac.authorization.k8s.io')]],
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': [...webhookRules(), ['webhooks[].reinvocationPolicy', 'Never']],
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': webhookRules(),
+};
+
+/**
+ * Fields the built-in mutating admission plugins fill, by "group/Kind". They run after the
+ * field manager recorded the write, so the writer does not come to own them.
+ */
+export const ADMISSION_DEFAULTS: Record<string, DefaultRule[]> = {
+  '/Pod': [
+    // ServiceAccount, Priority and DefaultTolerationSeconds.
+    ['spec.serviceAccountName', (spec: Any) => spec.serviceAccount ?? 'default'],
+    ['spec.serviceAccount', (spec: Any) => spec.serviceAccountName],
+    ['spec.priority', 0],
+    ['spec.preemptionPolicy', 'PreemptLowerPriority'],
+    [
+      'spec.tolerations',
+      () => [
+        { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
+        { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
+      ],
+    ],
+  ],
+  // StorageObjectInUseProtection.
+  '/PersistentVolumeClaim': [['metadata.finalizers', () => ['kubernetes.io/pvc-protection']]],
+  '/PersistentVolume': [['metadata.finalizers', () => ['kubernetes.io/pv-protection']]],
 };
 
 function webhookRules(): DefaultRule[] {

@@ -1,18 +1,19 @@
 /**
  * Plugs the built-in defaulting and validation tables into the registry's per-kind hooks
  * (after whatever hooks the API server core registered), plus the few defaults that are not a
- * table lookup: Job selectors and pod labels built from the Job's uid.
+ * table lookup: Job selectors and pod labels built from the Job's uid. Admission plugins'
+ * fields and generated ones go to the `admit` hook, which runs after the field manager.
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../k8s/object.js';
 import type { Registry, ResourceType } from '../apiserver/registry.js';
-import { applyDefaults, DEFAULTS } from './builtin-defaults.js';
+import { ADMISSION_DEFAULTS, applyDefaults, DEFAULTS } from './builtin-defaults.js';
 import { validateBuiltin, VALIDATIONS } from './builtin-validation.js';
 
 type Any = Record<string, any>;
 
-/** Extra defaulting that needs more than a table, by "group/Kind". */
-const SPECIAL: Record<string, (obj: KubeObject) => void> = {
+/** Fields the create strategy generates (not defaults: the field manager does not record them), by "group/Kind". */
+const GENERATED: Record<string, (obj: KubeObject) => void> = {
   'batch/Job': jobSelector,
 };
 
@@ -54,8 +55,7 @@ function installOn(t: ResourceType): void {
   t.hooks = { ...t.hooks };
   const key = kindKey(t);
   const rules = DEFAULTS[key];
-  const special = SPECIAL[key];
-  if (rules || special) {
+  if (rules) {
     const before = t.hooks.defaults;
     t.hooks.defaults = (obj, ctx) => {
       // Jobs have no default restartPolicy (validation requires one); keep a missing one missing.
@@ -63,8 +63,18 @@ function installOn(t: ResourceType): void {
       const unsetRestart = template !== undefined && template.restartPolicy === undefined;
       before?.(obj, ctx);
       if (unsetRestart) delete template.restartPolicy;
-      if (rules) applyDefaults(obj, rules);
-      special?.(obj);
+      applyDefaults(obj, rules);
+    };
+  }
+  const admitted = ADMISSION_DEFAULTS[key];
+  const generated = GENERATED[key];
+  if (admitted || generated) {
+    const before = t.hooks.admit;
+    t.hooks.admit = (obj, ctx) => {
+      before?.(obj, ctx);
+      // The plugins fill these on create only (an update that drops a finalizer keeps it dropped).
+      if (admitted && ctx.operation === 'create') applyDefaults(obj, admitted);
+      generated?.(obj);
     };
   }
   if (VALIDATIONS[key]) {

@@ -78,11 +78,7 @@ function containerList(list: Any[] | undefined, path: string, volumes: Set<strin
 }
 
 /** PodSpec validation at `path`; `extraVolumes` are names a StatefulSet's claim templates provide. */
-export function validatePodSpec(
-  spec: Any | undefined,
-  path: string,
-  opts: { restartPolicies?: string[]; extraVolumes?: string[]; restartRequired?: string } = {},
-): Cause[] {
+export function validatePodSpec(spec: Any | undefined, path: string, opts: { extraVolumes?: string[] } = {}): Cause[] {
   if (!spec || typeof spec !== 'object') return [fieldRequired(path, '')];
   const out: Cause[] = [];
   const volumes = new Set<string>(opts.extraVolumes ?? []);
@@ -96,16 +92,33 @@ export function validatePodSpec(
   const names = new Set<string>();
   out.push(...containerList(spec.initContainers, `${path}.initContainers`, volumes, names, true));
   out.push(...containerList(spec.containers, `${path}.containers`, volumes, names, true));
-  const allowed = opts.restartPolicies ?? RESTART_POLICIES;
-  if (spec.restartPolicy === undefined) {
-    if (opts.restartRequired) out.push(fieldRequired(`${path}.restartPolicy`, opts.restartRequired));
-  } else if (!allowed.includes(spec.restartPolicy)) out.push(fieldNotSupported(`${path}.restartPolicy`, spec.restartPolicy, allowed));
+  // An absent restartPolicy is defaulted to Always before validation.
+  if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(spec.restartPolicy))
+    out.push(fieldNotSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
   if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(spec.dnsPolicy)) out.push(fieldNotSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
   // A negative terminationGracePeriodSeconds is accepted (and treated as 1), not rejected.
   return out;
 }
 
 // ---- workloads ----
+
+/** A pod template of a ReplicaSet, Deployment, DaemonSet, StatefulSet or ReplicationController: pods that always restart. */
+function validateTemplateSpec(spec: Any | undefined, extraVolumes: string[] = []): Cause[] {
+  const out = validatePodSpec(spec, 'spec.template.spec', { extraVolumes });
+  const policy = spec?.restartPolicy ?? 'Always';
+  if (spec && policy !== 'Always') out.push(fieldNotSupported('spec.template.spec.restartPolicy', policy, ['Always']));
+  return out;
+}
+
+/** A Job's pods: Always (the default) is "required" to be another value, as current Kubernetes words it. */
+function jobRestartPolicy(spec: Any | undefined): Cause[] {
+  const field = 'spec.template.spec.restartPolicy';
+  const policy = spec?.template?.spec?.restartPolicy ?? 'Always';
+  if (policy === 'Always') return [fieldRequired(field, 'valid values: "OnFailure", "Never"')];
+  if (policy !== 'OnFailure' && policy !== 'Never') return [fieldNotSupported(field, policy, ['OnFailure', 'Never'])];
+  if (spec?.podFailurePolicy && policy !== 'Never') return [fieldInvalid(field, policy, 'only "Never" is supported when podFailurePolicy is specified')];
+  return [];
+}
 
 function nonNegative(field: string, v: unknown): Cause[] {
   return typeof v === 'number' && v < 0 ? [fieldInvalid(field, v, 'must be greater than or equal to 0')] : [];
@@ -173,10 +186,7 @@ export const VALIDATIONS: Record<string, Check[]> = {
     },
   ],
   '/PodTemplate': [(o) => validatePodSpec(o.template?.spec, 'template.spec')],
-  '/ReplicationController': [
-    (o) => nonNegative('spec.replicas', o.spec?.replicas),
-    (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
-  ],
+  '/ReplicationController': [(o) => nonNegative('spec.replicas', o.spec?.replicas), (o) => validateTemplateSpec(o.spec?.template?.spec)],
   'apps/Deployment': [
     (o) => nonNegative('spec.replicas', o.spec?.replicas),
     (o) => selectorMatchesTemplate(o),
@@ -190,19 +200,15 @@ export const VALIDATIONS: Record<string, Check[]> = {
         return [fieldForbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'")];
       return [];
     },
-    (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
+    (o) => validateTemplateSpec(o.spec?.template?.spec),
   ],
   'apps/ReplicaSet': [
     (o) => nonNegative('spec.replicas', o.spec?.replicas),
     (o) => selectorMatchesTemplate(o),
     immutableSelector,
-    (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
+    (o) => validateTemplateSpec(o.spec?.template?.spec),
   ],
-  'apps/DaemonSet': [
-    (o) => selectorMatchesTemplate(o),
-    immutableSelector,
-    (o) => validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', { restartPolicies: ['Always'] }),
-  ],
+  'apps/DaemonSet': [(o) => selectorMatchesTemplate(o), immutableSelector, (o) => validateTemplateSpec(o.spec?.template?.spec)],
   'apps/StatefulSet': [
     (o) => nonNegative('spec.replicas', o.spec?.replicas),
     (o) => selectorMatchesTemplate(o),
@@ -212,11 +218,7 @@ export const VALIDATIONS: Record<string, Check[]> = {
         ? [fieldNotSupported('spec.podManagementPolicy', p, ['OrderedReady', 'Parallel'])]
         : [];
     },
-    (o) =>
-      validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', {
-        restartPolicies: ['Always'],
-        extraVolumes: ((o.spec?.volumeClaimTemplates ?? []) as Any[]).map((c) => c.metadata?.name).filter(Boolean),
-      }),
+    (o) => validateTemplateSpec(o.spec?.template?.spec, ((o.spec?.volumeClaimTemplates ?? []) as Any[]).map((c) => c.metadata?.name).filter(Boolean)),
     (o, old) => {
       if (!old) return [];
       const strip = (spec: Any | undefined) => Object.fromEntries(Object.entries(spec ?? {}).filter(([k]) => !STATEFULSET_MUTABLE.includes(k)));
@@ -243,11 +245,7 @@ export const VALIDATIONS: Record<string, Check[]> = {
       return m !== undefined && !['NonIndexed', 'Indexed'].includes(m) ? [fieldNotSupported('spec.completionMode', m, ['NonIndexed', 'Indexed'])] : [];
     },
     (o) => selectorMatchesTemplate(o, false),
-    (o) =>
-      validatePodSpec(o.spec?.template?.spec, 'spec.template.spec', {
-        restartPolicies: ['OnFailure', 'Never'],
-        restartRequired: 'valid values: "OnFailure", "Never"',
-      }),
+    (o) => [...validatePodSpec(o.spec?.template?.spec, 'spec.template.spec'), ...jobRestartPolicy(o.spec)],
     immutableSelector,
     (o, old) =>
       old && !same(o.spec?.template, old.spec?.template) && !old.spec?.suspend ? [raw('spec.template', 'core.PodTemplateSpec{...}', 'field is immutable')] : [],
@@ -278,9 +276,10 @@ export const VALIDATIONS: Record<string, Check[]> = {
           if (names.has(p.name)) out.push({ reason: 'FieldValueDuplicate', field: `${f}.name`, message: `Duplicate value: ${JSON.stringify(p.name)}` });
           names.add(p.name);
         }
+        // Kubernetes' order: name, port, protocol, targetPort.
         out.push(...portRange(`${f}.port`, p.port ?? 0));
-        if (typeof p.targetPort === 'number') out.push(...portRange(`${f}.targetPort`, p.targetPort));
         if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol)) out.push(fieldNotSupported(`${f}.protocol`, p.protocol, PROTOCOLS));
+        if (typeof p.targetPort === 'number') out.push(...portRange(`${f}.targetPort`, p.targetPort));
       });
       if (spec.sessionAffinity !== undefined && !['ClientIP', 'None'].includes(spec.sessionAffinity))
         out.push(fieldNotSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));

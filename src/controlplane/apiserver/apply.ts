@@ -2,13 +2,20 @@
 import type { KubeObject } from '../../k8s/object.js';
 import { ConflictError, serverSideApply as ssa, updateManagedFields, type ListTypeInfo } from '../../k8s/ssa.js';
 import { nowTimestamp } from './clock.js';
-import { ApiError } from './errors.js';
+import { ApiError, badRequest } from './errors.js';
 import { apiVersionOf, hasSubresource, type ResourceType } from './registry.js';
 import type { Schema } from './structural.js';
 import { goShape } from './builtin-fields.js';
 
+/** Go value structs of built-in kinds the Go field table lacks (apiextensions is not in k8s.io/api). */
+const VALUE_STRUCTS: Record<string, Set<string>> = {
+  'apiextensions.k8s.io/CustomResourceDefinition': new Set(['spec', 'spec.names', 'status', 'status.acceptedNames']),
+};
+
 /** List and map semantics of a custom resource's fields, from its CRD schema. */
 function listTypesOf(t: ResourceType): ((path: readonly string[]) => ListTypeInfo | undefined) | undefined {
+  const structs = t.custom ? undefined : VALUE_STRUCTS[`${t.group}/${t.kind}`];
+  if (structs) return (path) => (structs.has(path.join('.')) ? { valueStruct: true } : undefined);
   if (!t.custom || !t.schema) return undefined;
   const root = t.schema as Schema;
   return (path) => {
@@ -36,6 +43,7 @@ export function serverSideApply(
   force: boolean,
   subresource?: string,
 ): KubeObject {
+  checkAppliedType(t, applied);
   try {
     const result = ssa(live, applied, {
       manager,
@@ -53,14 +61,31 @@ export function serverSideApply(
   }
 }
 
+/**
+ * The field manager's checks of an applied configuration's type: its apiVersion must be the
+ * request's, it must not carry managedFields, and its kind must be the resource's (otherwise
+ * structured-merge-diff cannot merge two values of different types: a plain 500).
+ */
+function checkAppliedType(t: ResourceType, applied: KubeObject): void {
+  const apiVersion = apiVersionOf(t);
+  const sent = typeof applied.apiVersion === 'string' ? applied.apiVersion : '';
+  if (sent !== apiVersion) throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${sent}, expected: ${apiVersion}`);
+  const meta = applied.metadata as Record<string, unknown> | undefined;
+  if (meta && typeof meta === 'object' && meta.managedFields !== undefined && meta.managedFields !== null)
+    throw badRequest('metadata.managedFields must be nil');
+  if (applied.kind === t.kind) return;
+  // Go prints the two schema.TypeRef values with %v: the named type's pointer, the empty
+  // inlined atom and the element relationship override.
+  const typeRef = (address: number) => `{0xc${address.toString(16).padStart(9, '0')} {<nil> <nil> <nil>} <nil>}`;
+  throw new ApiError(500, '', `failed to merge config: expected objects of the same type, but got ${typeRef(0x12a4e0)} and ${typeRef(0x12a4c0)}`);
+}
+
 /** managedFields after an ordinary write by `manager` (create, update, patch). */
 export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updated: KubeObject, manager: string, subresource?: string): unknown[] {
-  // Built-in objects are typed in Go: a create is compared with the kind's zero value (so zero
-  // structs, empty strings and null times are nobody's), and a null is not a field anyone set.
-  if (!t.custom) {
-    old = old ? (withoutNulls(old) as KubeObject) : zeroValue(t);
-    updated = withoutNulls(updated) as KubeObject;
-  }
+  // Built-in objects are typed in Go: a create is compared with the kind's zero value, so zero
+  // structs, empty strings and null times are nobody's, unless they sit in a struct the zero
+  // value lacks (a replication controller's template carries its creationTimestamp: null).
+  if (!t.custom && !old) old = zeroValue(t);
   return updateManagedFields(old, updated, manager, 'Update', {
     gvk: { apiVersion: apiVersionOf(t), kind: t.kind },
     listTypes: listTypesOf(t),
@@ -70,28 +95,9 @@ export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updat
   });
 }
 
-/** The value without null members (copied only when it has some). */
+/** The kind's Go zero value as JSON (nested value structs, null times). */
 function zeroValue(t: ResourceType): KubeObject {
   const zero = { apiVersion: apiVersionOf(t), kind: t.kind, metadata: {} } as KubeObject;
   goShape(zero as unknown as Record<string, unknown>, apiVersionOf(t), t.kind);
-  return withoutNulls(zero) as KubeObject;
-}
-
-function withoutNulls(v: unknown): unknown {
-  return hasNullMember(v) ? stripNulls(v) : v;
-}
-
-function stripNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripNulls);
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = stripNulls(x);
-  return out;
-}
-
-function hasNullMember(v: unknown): boolean {
-  if (v === null || typeof v !== 'object') return false;
-  if (Array.isArray(v)) return v.some(hasNullMember);
-  for (const x of Object.values(v)) if (x === null || hasNullMember(x)) return true;
-  return false;
+  return zero;
 }

@@ -3,6 +3,7 @@
  * with names, short names, categories, scope, verbs and subresources as its discovery shows
  * them, and the small strategies the API server itself applies (not the controllers').
  */
+import { componentStatusColumns } from './componentstatus.js';
 import type { KubeObject } from '../../k8s/object.js';
 import { sameObject } from './json.js';
 import { forbidden } from './errors.js';
@@ -301,7 +302,7 @@ const deploymentColumns = [
 export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllocations): void {
   const core = (resource: string, kind: string, d?: Def) => reg.add(def('', 'v1', resource, kind, d));
   core('bindings', 'Binding', { verbs: ['create'] });
-  core('componentstatuses', 'ComponentStatus', { short: ['cs'], cluster: true, verbs: ['get', 'list'] });
+  core('componentstatuses', 'ComponentStatus', { short: ['cs'], cluster: true, verbs: ['get', 'list'], columns: componentStatusColumns });
   core('configmaps', 'ConfigMap', { short: ['cm'], columns: [col('Data', (o) => countKeys(o.data) + countKeys(o.binaryData), 'integer'), ageColumn] });
   core('endpoints', 'Endpoints', { short: ['ep'], singular: 'endpoints' });
   core('events', 'Event', {
@@ -490,7 +491,11 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
     def('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', {
       short: ['pc'],
       cluster: true,
-      hooks: { defaults: (o) => void (o.preemptionPolicy ??= 'PreemptLowerPriority') },
+      hooks: {
+        defaults: (o) => void (o.preemptionPolicy ??= 'PreemptLowerPriority'),
+        // Its strategy sets generation 1 on create and never bumps it (value and preemptionPolicy are immutable).
+        bumpsGeneration: () => false,
+      },
     }),
   );
   const adm = (resource: string, kind: string, sub?: string[]) =>
@@ -539,6 +544,7 @@ export const GENERATION_KINDS = new Set([
   'CronJob',
   'ReplicationController',
   'PodDisruptionBudget',
+  'PriorityClass',
   'HorizontalPodAutoscaler',
   'CustomResourceDefinition',
   'Ingress',

@@ -196,7 +196,7 @@ test('namespaces: Services and Namespaces get DNS label names, Services a Cluste
   assert.equal(apiError(() => core.create(ns, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } })).code, 422);
 });
 
-test('CRDs become served with defaults, pruning, validation and a status subresource', () => {
+test('CRDs become served with defaults, pruning, validation and a status subresource', async () => {
   const { core, type, registry } = setup();
   const crds = type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
   const crd = core.create(crds, undefined, {
@@ -225,9 +225,19 @@ test('CRDs become served with defaults, pruning, validation and a status subreso
       ],
     },
   });
+  // Stored without names or conditions; the establishing controllers follow a moment later.
+  assert.deepEqual(crd.status, { conditions: null, acceptedNames: { plural: '', kind: '' }, storedVersions: ['v1'] });
+  assert.equal(registry.lookup('example.com', 'v1', 'widgets'), undefined);
+  for (let i = 0; i < 100 && !registry.lookup('example.com', 'v1', 'widgets'); i++) await new Promise((r) => setImmediate(r));
+  const established = core.get(crds, undefined, 'widgets.example.com');
   assert.deepEqual(
-    (crd.status as { conditions: { type: string; status: string }[] }).conditions.map((c) => `${c.type}=${c.status}`),
-    ['NamesAccepted=True', 'Established=True'],
+    (established.status as { conditions: { type: string; status: string; reason: string }[] }).conditions.map((c) => `${c.type}=${c.status} ${c.reason}`),
+    ['NamesAccepted=True NoConflicts', 'Established=True InitialNamesAccepted'],
+  );
+  assert.deepEqual((established.status as { acceptedNames: unknown }).acceptedNames, { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' });
+  assert.deepEqual(
+    established.metadata.managedFields?.map((f) => `${f.manager} ${f.operation} ${f.subresource}`),
+    ['kube-apiserver Update status'],
   );
   const widgets = registry.lookup('example.com', 'v1', 'widgets')!;
   assert.ok(widgets);

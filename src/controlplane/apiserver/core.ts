@@ -16,7 +16,7 @@ import {
   type LabelSelector,
 } from '../../k8s/selectors.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../../k8s/validation.js';
-import { Store, TooOldError, type StoreEvent } from '../storage/store.js';
+import { CompactedError, FutureRevisionError, Store, TooOldError, type StoreEvent } from '../storage/store.js';
 import { CREATE_ON_UPDATE, GENERATION_KINDS } from './builtins.js';
 import {
   ApiError,
@@ -47,6 +47,11 @@ export interface WriteOptions {
   fieldValidation?: string;
   /** Warnings to send back (Warning headers). */
   warnings?: string[];
+  /**
+   * The body's managedFields were recorded already (by apply, or before mutating admission
+   * changed the object): store them as they are.
+   */
+  keepManagedFields?: boolean;
 }
 
 export interface DeleteOptions {
@@ -61,6 +66,9 @@ export interface ListOptions {
   fieldSelector?: string;
   limit?: number;
   continue?: string;
+  /** As the query parameters; validated by the caller (see validateListOptions in server.ts). */
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
 }
 
 export interface ListResult {
@@ -140,21 +148,34 @@ export class ApiCore {
 
   list(t: ResourceType, namespace: string | undefined, opts: ListOptions = {}): ListResult {
     const matches = this.matcher(t, opts.labelSelector, opts.fieldSelector);
-    let after: string | undefined;
-    if (opts.continue) after = decodeContinue(opts.continue);
-    const rv = String(this.store.resourceVersion);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const token = opts.continue ? decodeContinue(opts.continue) : undefined;
+    const after = token?.start;
+    const readAt = this.listRevision(opts, limit, token?.rv);
+    const rv = String(readAt ?? this.store.resourceVersion);
     const items: KubeObject[] = [];
     let more = 0;
     // Without selectors the rest of the page need not be visited: it is counted from the index.
-    const unfiltered = !opts.labelSelector && !opts.fieldSelector;
-    this.store.scan(storageKey(t), scopeNs(t, namespace), after, (o) => {
+    const unfiltered = !opts.labelSelector && !opts.fieldSelector && readAt === undefined;
+    const visit = (o: KubeObject) => {
       if (!matches(o)) return true;
       if (items.length < limit) items.push(this.present(t, o));
       else if (unfiltered) return ((more = -1), false);
       else more++;
       return true;
-    });
+    };
+    try {
+      if (readAt === undefined) this.store.scan(storageKey(t), scopeNs(t, namespace), after, visit);
+      else this.store.scanAt(storageKey(t), scopeNs(t, namespace), after, readAt, visit);
+    } catch (e) {
+      if (e instanceof FutureRevisionError) throw new ApiError(500, '', e.message);
+      if (!(e instanceof CompactedError)) throw e;
+      if (!token) throw gone('The resourceVersion for the provided list is too old.');
+      // The answer carries a token that continues from the same key at the latest revision.
+      const expired = gone(CONTINUE_EXPIRED);
+      expired.status.metadata = { continue: encodeContinue(after!, '-1') };
+      throw expired;
+    }
     if (more < 0) {
       const last = items[items.length - 1].metadata;
       more = this.store.countAfter(storageKey(t), scopeNs(t, namespace), `${last.namespace ?? ''}/${last.name}`);
@@ -166,6 +187,30 @@ export class ApiCore {
       if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = more;
     }
     return result;
+  }
+
+  /**
+   * The revision a list reads at, undefined for the latest. Like kube-apiserver: a continue token
+   * reads at its own revision (-1: the latest), resourceVersionMatch=Exact, and a legacy
+   * resourceVersion with a limit, read storage at that revision; other non-zero versions are
+   * "not older than" and read the latest, which must have reached them.
+   */
+  private listRevision(opts: ListOptions, limit: number, tokenRv: number | undefined): number | undefined {
+    if (tokenRv !== undefined) return tokenRv > 0 ? tokenRv : undefined;
+    const text = opts.resourceVersion;
+    if (!text || text === '0') return undefined;
+    if (!/^\d+$/.test(text))
+      throw badRequest(`invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(text)}: strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`);
+    const wanted = Number(text);
+    const exact = opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && limit !== Infinity);
+    if (exact) return wanted;
+    const current = this.store.resourceVersion;
+    if (wanted > current)
+      throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${wanted}, current: ${current}`, {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      });
+    return undefined;
   }
 
   /** Builds the selector filter, answering 400 for a bad selector or an unsupported field. */
@@ -280,8 +325,13 @@ export class ApiCore {
       canonicalizeQuantities(obj);
       goShape(obj, apiVersionOf(t), t.kind);
     }
-    // The field manager sees the object decoded and defaulted, before the create strategy fills in server-set fields.
-    const managed = opts.fieldManager ? recordUpdate(t, undefined, { ...obj, apiVersion: apiVersionOf(t), kind: t.kind }, opts.fieldManager) : undefined;
+    // The field manager sees the object decoded and defaulted, before admission plugins and the
+    // create strategy fill in server-set fields.
+    const managed =
+      opts.fieldManager && !opts.keepManagedFields
+        ? recordUpdate(t, undefined, { ...obj, apiVersion: apiVersionOf(t), kind: t.kind }, opts.fieldManager)
+        : undefined;
+    t.hooks.admit?.(obj, ctx);
     t.hooks.prepareCreate?.(obj, ctx);
     if (!t.custom) {
       canonicalizeQuantities(obj);
@@ -362,6 +412,8 @@ export class ApiCore {
     }
     const meta = obj.metadata;
     const old = stored.metadata;
+    // The field manager sees the deletion fields as sent: the strategy resets them afterwards.
+    const sentDeletion = { deletionTimestamp: meta.deletionTimestamp, deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds };
     meta.name = old.name;
     if (old.namespace) meta.namespace = old.namespace;
     else delete meta.namespace;
@@ -380,35 +432,34 @@ export class ApiCore {
     delete meta.selfLink;
     if (!t.custom) this.checkDecodes(t, obj, operation);
     if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
-    if (subresource === '') {
-      t.hooks.defaults?.(obj, ctx);
-      t.hooks.prepareUpdate?.(obj, stored, ctx);
-    }
+    if (subresource === '') t.hooks.defaults?.(obj, ctx);
     if (!t.custom) {
       canonicalizeQuantities(obj);
       goShape(obj, apiVersionOf(t), t.kind);
     }
-    const causes: Cause[] = [];
-    if (old.deletionTimestamp) {
-      const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
-      if (added.length)
-        causes.push(
-          fieldForbidden(
-            'metadata.finalizers',
-            `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
-          ),
-        );
+    // Recorded before admission and the update strategy change the object (as on create).
+    const managed =
+      operation === 'apply' || opts.keepManagedFields
+        ? next.metadata.managedFields
+        : opts.fieldManager
+          ? recordUpdate(t, stored, withMetadata(obj, sentDeletion), opts.fieldManager, subresource || undefined)
+          : old.managedFields;
+    if (subresource === '') {
+      t.hooks.admit?.(obj, ctx);
+      t.hooks.prepareUpdate?.(obj, stored, ctx);
+      if (!t.custom) {
+        canonicalizeQuantities(obj);
+        goShape(obj, apiVersionOf(t), t.kind);
+      }
     }
-    this.validate(t, obj, stored, ctx, causes);
+    this.validate(t, obj, stored, ctx);
     if (meta.generation !== undefined && subresource === '') {
       const bump = t.hooks.bumpsGeneration ? t.hooks.bumpsGeneration(obj, stored) : specChanged(obj, stored);
       if (bump) meta.generation = (old.generation ?? 0) + 1;
     }
     obj.apiVersion = stored.apiVersion;
     obj.kind = stored.kind;
-    // Apply computed its own managedFields; other writes record the manager's changed fields.
-    if (operation !== 'apply')
-      meta.managedFields = opts.fieldManager ? recordUpdate(t, stored, obj, opts.fieldManager, subresource || undefined) : old.managedFields;
+    meta.managedFields = managed;
     if (!meta.managedFields?.length) delete meta.managedFields;
     if (sameObject(withoutTimes(obj), withoutTimes(stored))) return this.present(t, stored);
     if (opts.dryRun) return this.present(t, obj);
@@ -491,6 +542,8 @@ export class ApiCore {
       return { gone: false, object: this.present(t, stored) };
     const next = clone(stored);
     if (finalizers.length) next.metadata.finalizers = finalizers;
+    // Controllers must notice that deletion started: the first mark bumps a kept generation.
+    if (!next.metadata.deletionTimestamp && next.metadata.generation) next.metadata.generation += 1;
     next.metadata.deletionTimestamp ??= new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     next.metadata.deletionGracePeriodSeconds = newGrace;
     if (t.kind === 'Namespace' && !t.group) {
@@ -592,9 +645,25 @@ export class ApiCore {
       if (typeof v !== 'string') causes.push(fieldInvalid('metadata.annotations', v, 'must be a string'));
     }
     causes.push(...validateOwnerReferences(meta.ownerReferences));
+    // The generic registry checks a metadata update, then the kind's strategy checks it again: Kubernetes reports these twice.
+    const metaUpdate = old ? metadataUpdateCauses(meta, old.metadata) : [];
+    causes.push(...metaUpdate, ...metaUpdate);
     if (t.hooks.validate) causes.push(...t.hooks.validate(obj, old, ctx));
     if (causes.length) throw invalid(t, meta.name ?? '', causes);
   }
+}
+
+/** apimachinery's ObjectMeta update check the API server can fail on (the immutable fields are restored before it). */
+function metadataUpdateCauses(meta: KubeObject['metadata'], old: KubeObject['metadata']): Cause[] {
+  if (!old.deletionTimestamp) return [];
+  const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+  if (!added.length) return [];
+  // Go prints the new names as a sorted set.
+  const list = [...new Set(added)]
+    .sort()
+    .map((f) => JSON.stringify(f))
+    .join(', ');
+  return [fieldForbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${list}}`)];
 }
 
 type OwnerRef = { apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean; blockOwnerDeletion?: boolean };
@@ -709,6 +778,16 @@ function orderFields(obj: KubeObject): KubeObject {
   return { apiVersion, kind, metadata, ...rest };
 }
 
+/** `obj` with the given metadata fields (undefined ones removed). */
+function withMetadata(obj: KubeObject, fields: Record<string, unknown>): KubeObject {
+  const metadata: Record<string, unknown> = { ...obj.metadata };
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) delete metadata[k];
+    else metadata[k] = v;
+  }
+  return { ...obj, metadata } as KubeObject;
+}
+
 /** The object with managedFields timestamps blanked: a write that changes only those is a no-op. */
 function withoutTimes(o: KubeObject): KubeObject {
   const mf = o.metadata.managedFields as Record<string, unknown>[] | undefined;
@@ -720,12 +799,19 @@ function encodeContinue(key: string, rv: string): string {
   return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: key })).toString('base64url');
 }
 
-function decodeContinue(token: string): string {
+const CONTINUE_EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+  'or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+  'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** The key a continue token starts after and the revision it reads at (-1: the latest). */
+function decodeContinue(token: string): { start: string; rv: number } {
   const bytes = Buffer.from(token, 'base64url');
   let why: string;
   try {
-    const parsed = JSON.parse(bytes.toString('utf8')) as { start?: unknown };
-    if (typeof parsed.start === 'string') return parsed.start;
+    const parsed = JSON.parse(bytes.toString('utf8')) as { start?: unknown; rv?: unknown };
+    const rv = typeof parsed.rv === 'number' ? parsed.rv : 0;
+    if (typeof parsed.start === 'string' && rv !== 0) return { start: parsed.start, rv };
     why = 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)';
   } catch {
     // Worded as Go's JSON decoder reports the first byte it cannot start a value with.

@@ -1,14 +1,17 @@
 /**
  * CustomResourceDefinitions: validation and status of the CRD objects, and serving their
- * custom resources (registered in the registry as soon as the CRD is stored, i.e. Established).
+ * custom resources. As in kube-apiserver, a new CRD is stored without accepted names or
+ * conditions; a moment later the naming controller accepts its names and the establishing
+ * controller marks it Established (status writes by manager "kube-apiserver"), and only then
+ * are its custom resources served. Clients wait for the Established condition.
  */
 import type { KubeObject } from '../../k8s/object.js';
 import { isDns1123Subdomain } from '../../k8s/validation.js';
 import type { ApiCore } from './core.js';
-import { nowTimestamp } from './core.js';
+import { nowTimestamp, sameObject } from './core.js';
 import { fieldInvalid, fieldRequired, reportUnknownFields, type Cause } from './errors.js';
 import { storageKey, STANDARD_VERBS, type Registry, type ResourceType, type Subresource, type TableColumn, type WriteContext } from './registry.js';
-import { applyDefaults, prune, validate, type Schema } from './structural.js';
+import { applyDefaults, prune, validate, validateScale, type Schema } from './structural.js';
 import { ageColumn, humanDuration, readPath } from './table.js';
 
 const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
@@ -46,12 +49,12 @@ export class CrdSupport {
       defaults: (crd) => defaultCrd(crd),
       validate: (crd, old) => validateCrd(crd, old),
       prepareCreate: (crd) => {
-        crd.status = crdStatus(crd, undefined);
+        crd.status = { conditions: null, acceptedNames: { plural: '', kind: '' }, storedVersions: storedVersions(crd, undefined) };
       },
       // The cleanup finalizer is added when deletion starts, so the custom resources go first.
       beforeDelete: () => ({ finalizers: [CLEANUP_FINALIZER] }),
       prepareUpdate: (crd, old) => {
-        crd.status = crdStatus(crd, old);
+        crd.status = { ...(old.status as object), storedVersions: storedVersions(crd, old) };
       },
       afterWrite: (event, crd) => this.sync(event, crd),
     };
@@ -70,10 +73,49 @@ export class CrdSupport {
       setImmediate(() => this.cleanup(name));
       return;
     }
+    if (!namesAccepted(crd) || !isEstablished(crd)) {
+      setImmediate(() => this.establish(name));
+      if (!isEstablished(crd)) return;
+    }
     const next = customTypes(crd);
     for (const t of old) if (!next.some((n) => n.version === t.version)) this.registry.remove(t);
     for (const t of next) this.registry.add(t);
     this.served.set(name, next);
+  }
+
+  /**
+   * The naming controller's step (accept the names; Established stays False "Installing" until
+   * the next step), then the establishing controller's (Established True). Each write comes
+   * back through sync, which schedules the next step or starts serving.
+   */
+  private establish(name: string): void {
+    const crdType = this.registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
+    const crd = this.core.tryGet(crdType, undefined, name);
+    if (!crd || crd.metadata.deletionTimestamp) return;
+    if (namesAccepted(crd) && isEstablished(crd)) return;
+    const now = nowTimestamp();
+    this.core.mutate(
+      crdType,
+      undefined,
+      name,
+      (cur) => {
+        const status = (cur.status ?? {}) as { conditions?: Condition[] | null; acceptedNames?: unknown };
+        const conditions = [...(status.conditions ?? [])];
+        if (!namesAccepted(cur)) {
+          status.acceptedNames = acceptedNames(cur);
+          setCondition(conditions, { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' }, now);
+          if (!isEstablished(cur))
+            setCondition(conditions, { type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have been accepted' }, now);
+        } else {
+          setCondition(conditions, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }, now);
+        }
+        cur.status = { ...status, conditions };
+        return cur;
+      },
+      { fieldManager: 'kube-apiserver' },
+      'status',
+      'update',
+    );
   }
 
   /** Deletes every custom resource of a CRD being deleted, then lets the CRD go. */
@@ -138,27 +180,45 @@ function validateCrd(crd: KubeObject, old: KubeObject | undefined): Cause[] {
   return causes;
 }
 
-function crdStatus(crd: KubeObject, old: KubeObject | undefined): Record<string, unknown> {
-  const spec = specOf(crd);
-  const now = nowTimestamp();
-  const oldStatus = (old?.status ?? {}) as { conditions?: { type: string; lastTransitionTime?: string }[]; storedVersions?: string[] };
-  const since = (type: string) => oldStatus.conditions?.find((c) => c.type === type)?.lastTransitionTime ?? now;
-  const storage = (spec.versions ?? []).find((v) => v.storage)?.name;
-  const stored = [...new Set([...(oldStatus.storedVersions ?? []), ...(storage ? [storage] : [])])];
-  return {
-    conditions: [
-      { type: 'NamesAccepted', status: 'True', lastTransitionTime: since('NamesAccepted'), reason: 'NoConflicts', message: 'no conflicts found' },
-      {
-        type: 'Established',
-        status: 'True',
-        lastTransitionTime: since('Established'),
-        reason: 'InitialNamesAccepted',
-        message: 'the initial names have been accepted',
-      },
-    ],
-    acceptedNames: { ...spec.names },
-    storedVersions: stored,
-  };
+interface Condition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+const conditionOf = (crd: KubeObject, type: string) => ((crd.status as { conditions?: Condition[] | null } | undefined)?.conditions ?? []).find((c) => c.type === type);
+const isEstablished = (crd: KubeObject) => conditionOf(crd, 'Established')?.status === 'True';
+const namesAccepted = (crd: KubeObject) =>
+  conditionOf(crd, 'NamesAccepted')?.status === 'True' && sameObject((crd.status as { acceptedNames?: unknown }).acceptedNames, acceptedNames(crd));
+
+/** The names as the naming controller accepts them (in the API's field order). */
+function acceptedNames(crd: KubeObject): Record<string, unknown> {
+  const n = specOf(crd).names;
+  const out: Record<string, unknown> = { plural: n.plural };
+  if (n.singular) out.singular = n.singular;
+  if (n.shortNames?.length) out.shortNames = n.shortNames;
+  out.kind = n.kind;
+  if (n.listKind) out.listKind = n.listKind;
+  if (n.categories?.length) out.categories = n.categories;
+  return out;
+}
+
+/** Replaces or appends a condition; its transition time changes only with its status. */
+function setCondition(conditions: Condition[], next: Condition, now: string): void {
+  const i = conditions.findIndex((c) => c.type === next.type);
+  const since = i >= 0 && conditions[i].status === next.status ? conditions[i].lastTransitionTime : now;
+  const c = { type: next.type, status: next.status, lastTransitionTime: since, reason: next.reason, message: next.message };
+  if (i >= 0) conditions[i] = c;
+  else conditions.push(c);
+}
+
+/** Every version ever used for storage stays listed until an admin removes it. */
+function storedVersions(crd: KubeObject, old: KubeObject | undefined): string[] {
+  const storage = (specOf(crd).versions ?? []).find((v) => v.storage)?.name;
+  const before = (old?.status as { storedVersions?: string[] } | undefined)?.storedVersions ?? [];
+  return [...new Set([...before, ...(storage ? [storage] : [])])];
 }
 
 /** The served versions of a CRD as resource types (preferred version first is decided by the registry). */
@@ -194,7 +254,7 @@ export function customTypes(crd: KubeObject): ResourceType[] {
             if (schema) reportUnknownFields(obj, prune(obj, schema, '', true), ctx);
             applyDefaults(obj, schema);
           },
-          validate: (obj, _old, ctx) => validateCustom(obj, schema, ctx),
+          validate: (obj, _old, ctx) => [...validateCustom(obj, schema, ctx), ...validateScale(obj, v.subresources?.scale, ctx.subresource === 'status')],
         },
       };
       return t;

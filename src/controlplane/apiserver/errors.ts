@@ -50,7 +50,8 @@ export const conflict = (t: Named, name: string, why = 'the object has been modi
   new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t)} "${name}": ${why}`, details(t, name));
 
 export function invalid(t: Named, name: string, causes: Cause[]): ApiError {
-  const text = causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`);
+  // The message lists each distinct cause once (ErrorList.ToAggregate); details keep every cause.
+  const text = [...new Set(causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`))];
   const list = text.length === 1 ? text[0] : `[${text.join(', ')}]`;
   return new ApiError(422, 'Invalid', `${t.kind}${t.group ? `.${t.group}` : ''} "${name}" is invalid: ${list}`, {
     ...(name ? { name } : {}),

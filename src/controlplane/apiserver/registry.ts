@@ -52,6 +52,12 @@ export interface ResourceHooks {
   defaults?(obj: KubeObject, ctx: WriteContext): void;
   /** Returns field errors; `old` is present on updates. */
   validate?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Cause[];
+  /**
+   * Built-in mutating admission (ServiceAccount, Priority, DefaultTolerationSeconds, storage
+   * protection finalizers) and strategy-generated fields: runs after the field manager recorded
+   * the write, so these changes are nobody's in managedFields.
+   */
+  admit?(obj: KubeObject, ctx: WriteContext): void;
   /** Adjusts a new object before it is stored (e.g. Service clusterIP, Namespace phase). */
   prepareCreate?(obj: KubeObject, ctx: WriteContext): void;
   /** Adjusts an updated object before it is stored. */

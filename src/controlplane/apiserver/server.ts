@@ -28,7 +28,8 @@ import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from '
 import { readPath, toTable } from './table.js';
 import { jsonText, jsonTextWithoutTypeMeta, jsonWithArray } from './encoding.js';
 import { requestUrl } from './request-url.js';
-import { serverSideApply } from './apply.js';
+import { COMPONENT_STATUS_WARNING, componentStatus, getComponentStatus, isComponentStatus } from './componentstatus.js';
+import { recordUpdate, serverSideApply } from './apply.js';
 import type { RequestGate } from '../auth/access.js';
 
 /** Bytes queued for one watch before it is closed as too slow. */
@@ -89,6 +90,8 @@ export interface ApiServerOptions {
   /** BOOKMARK events this often when a watch allows them (ms). */
   bookmarkMs?: number;
   log?: (line: string) => void;
+  /** The components `componentstatuses` reports (default: the controller manager and etcd). */
+  components?: string[];
 }
 
 const PUBLIC_PATHS = /^\/(version|healthz|livez|readyz)(\/|$)/;
@@ -112,6 +115,10 @@ export class ApiServer {
     private readonly opts: ApiServerOptions = {},
   ) {
     this.openapi = new OpenApi(registry);
+  }
+
+  private get components(): string[] {
+    return this.opts.components ?? ['controller-manager', 'etcd-0'];
   }
 
   /** Ends every open watch (on shutdown). */
@@ -217,6 +224,11 @@ export class ApiServer {
     const { type: t, namespace, name, subresource } = target;
     const q = url.searchParams;
     const verb = verbOf(method, !!name, q);
+    if (isComponentStatus(t) && method === 'GET') {
+      // Deprecated kinds carry a warning on every read, errors included.
+      res.setHeader('Warning', `299 - ${JSON.stringify(COMPONENT_STATUS_WARNING)}`);
+      if (verb === 'watch') throw new ApiError(405, 'MethodNotAllowed', 'watch is not supported on resources of kind "componentstatuses"', { kind: 'componentstatuses' });
+    }
     if (!verb || !t.verbs.includes(verb) || (subresource && !t.subresources.find((s) => s.name === subresource)?.verbs.includes(verb)))
       throw methodNotAllowed(t);
     const dryRun = q.getAll('dryRun').includes('All');
@@ -256,6 +268,7 @@ export class ApiServer {
     switch (verb) {
       case 'get': {
         if (subresource === 'scale') return send(200, toScale(t, this.core.get(t, namespace, name!)));
+        if (isComponentStatus(t)) return send(200, getComponentStatus(this.components, name!));
         if (subresource === 'log') {
           const pod = this.core.get(t, namespace, name!);
           const tail = q.get('tailLines');
@@ -276,16 +289,22 @@ export class ApiServer {
         return send(200, this.core.get(t, namespace, name!));
       }
       case 'list': {
-        if (q.get('resourceVersionMatch') && !q.get('resourceVersion'))
-          throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'ListOptions' }, '', [
-            fieldForbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'),
-          ]);
+        validateListOptions(q);
+        if (isComponentStatus(t)) {
+          // Computed on every request: no resourceVersion, and items without their kind as in any typed list.
+          const matches = this.core.matcher(t, q.get('labelSelector') ?? undefined, q.get('fieldSelector') ?? undefined);
+          const items = this.components.map(componentStatus).filter(matches);
+          if (wantTable) return sendJson(res, 200, toTable(t, items, q.get('includeObject') ?? 'Metadata', {}));
+          return sendJson(res, 200, { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) });
+        }
         const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
         const result = this.core.list(t, namespace, {
           labelSelector: q.get('labelSelector') ?? undefined,
           fieldSelector: q.get('fieldSelector') ?? undefined,
           limit,
           continue: q.get('continue') ?? undefined,
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
         });
         const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
         // Custom resource lists are unstructured and keep the empty continue token (tables do not).
@@ -300,7 +319,9 @@ export class ApiServer {
         if (subresource) return this.createSubresource(req, res, t, namespace!, name!, subresource, write);
         if (name) throw methodNotAllowed(t);
         const body = await this.readObject(req, t);
-        const virtual = this.opts.gate ? this.opts.gate.review(t, namespace, body) : virtualCreate(t, body);
+        // Reviews are created like any object: the field manager records the request first, and
+        // an answer that echoes the submitted metadata carries it.
+        const virtual = this.opts.gate ? this.opts.gate.review(t, namespace, withRecordedFields(t, body, write.fieldManager)) : virtualCreate(t, body);
         if (virtual) return sendJson(res, 201, virtual);
         const created = await this.admitted(
           { operation: 'CREATE', type: t, namespace, options: requestOptions, submittedNamespace: body.metadata?.namespace },
@@ -454,11 +475,13 @@ export class ApiServer {
     });
     if (!reviewed || sameObject(reviewed, candidate)) return run(write);
     const t = attrs.type;
-    if (attrs.operation === 'CREATE') return this.core.create(t, attrs.namespace, reviewed, write);
+    // managedFields were recorded before mutating admission: the webhooks' changes are nobody's.
+    const mutated = { ...write, keepManagedFields: true };
+    if (attrs.operation === 'CREATE') return this.core.create(t, attrs.namespace, reviewed, mutated);
     const current = this.core.get(t, attrs.namespace, attrs.name!);
     if (old && current.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(t, attrs.name!);
     const body = { ...reviewed, metadata: { ...reviewed.metadata, resourceVersion: current.metadata.resourceVersion } };
-    return this.core.update(t, attrs.namespace, attrs.name!, body, write, attrs.subresource).object;
+    return this.core.update(t, attrs.namespace, attrs.name!, body, mutated, attrs.subresource).object;
   }
 
   /** POST to a subresource: pod eviction and binding, service account tokens. */
@@ -878,6 +901,13 @@ function serviceAccountToken(namespace: string, name: string, uid: string, secon
   return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${namespace}:${name}`, iat: now, exp: now + seconds, 'kubernetes.io': { namespace, serviceaccount: { name, uid } } })}.`;
 }
 
+/** `body` with the managedFields its create by `manager` records (unless it brings its own). */
+function withRecordedFields(t: ResourceType, body: KubeObject, manager: string | undefined): KubeObject {
+  if (!manager || body.metadata?.managedFields) return body;
+  const managed = recordUpdate(t, undefined, { ...body, apiVersion: apiVersionOf(t), kind: t.kind, metadata: body.metadata ?? {} }, manager);
+  return managed.length ? { ...body, metadata: { ...(body.metadata ?? {}), managedFields: managed } } : body;
+}
+
 /** Review kinds that are answered, not stored: everyone on the local control plane is an admin. */
 function virtualCreate(t: ResourceType, body: KubeObject): KubeObject | undefined {
   if (t.group === 'authorization.k8s.io' && t.resource === 'selfsubjectaccessreviews')
@@ -896,4 +926,25 @@ function virtualCreate(t: ResourceType, body: KubeObject): KubeObject | undefine
       status: { userInfo: { username: 'local-admin', groups: ['system:masters', 'system:authenticated'] } },
     } as unknown as KubeObject;
   return undefined;
+}
+
+/** The list options kube-apiserver rejects before reading (ValidateListOptions, then storage's continue check). */
+function validateListOptions(q: URLSearchParams): void {
+  const match = q.get('resourceVersionMatch');
+  const rv = q.get('resourceVersion');
+  const token = q.get('continue');
+  if (match) {
+    const causes = [];
+    if (!rv) causes.push(fieldForbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    if (token) causes.push(fieldForbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+    if (match !== 'Exact' && match !== 'NotOlderThan')
+      causes.push({
+        reason: 'FieldValueNotSupported',
+        field: 'resourceVersionMatch',
+        message: `Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan", ""`,
+      });
+    if (match === 'Exact' && rv === '0') causes.push(fieldForbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    if (causes.length) throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'ListOptions' }, '', causes);
+  }
+  if (token && rv && rv !== '0') throw badRequest('specifying resource version is not allowed when using continue');
 }

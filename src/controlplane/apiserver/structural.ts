@@ -163,3 +163,81 @@ export function validate(value: unknown, schema: Schema | undefined, path: strin
     }
   }
 }
+
+// ---- scale subresource checks ----
+
+/** Go's %v of a decoded JSON value (maps with sorted keys, strings unquoted). */
+function goPrint(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goPrint).join(' ')}]`;
+  if (isObject(v))
+    return `map[${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${goPrint(v[k])}`)
+      .join(' ')}]`;
+  if (typeof v === 'number' && !Number.isInteger(v) && v !== 0 && Math.abs(v) < 1e-4)
+    // %v switches to an exponent below 1e-4, with at least two exponent digits.
+    return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return String(v);
+}
+
+/** Go's %T of a decoded JSON value, as apimachinery's unstructured decoder types it. */
+function goType(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return '[]interface {}';
+  if (isObject(v)) return 'map[string]interface {}';
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? 'int64' : 'float64';
+  return typeof v;
+}
+
+/**
+ * unstructured.NestedInt64 / NestedString at a `.a.b` path: the value (0 or "" when absent or
+ * wrong) and the accessor error text when a step or the value has the wrong type.
+ */
+function nested(obj: unknown, path: string, want: 'int64' | 'string'): { value: number | string; error?: string } {
+  const fields = path.replace(/^\./, '').split('.');
+  const zero = want === 'int64' ? 0 : '';
+  let v: unknown = obj;
+  for (let i = 0; i < fields.length; i++) {
+    if (v === null || v === undefined) return { value: zero };
+    if (!isObject(v))
+      return {
+        value: zero,
+        error: `.${fields.slice(0, i + 1).join('.')} accessor error: ${goPrint(v)} is of the type ${goType(v)}, expected map[string]interface{}`,
+      };
+    if (!(fields[i] in v)) return { value: zero };
+    v = v[fields[i]];
+  }
+  if (goType(v) !== want) return { value: zero, error: `.${fields.join('.')} accessor error: ${goPrint(v)} is of the type ${goType(v)}, expected ${want}` };
+  return { value: v as number | string };
+}
+
+function replicasCauses(obj: unknown, path: string): Cause[] {
+  const { value, error } = nested(obj, path, 'int64');
+  const invalidAt = (detail: string): Cause => ({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${value}: ${detail}` });
+  if (error) return [invalidAt(error)];
+  if ((value as number) < 0) return [invalidAt('should be a non-negative integer')];
+  if ((value as number) > 2147483647) return [invalidAt('should be less than or equal to 2147483647')];
+  return [];
+}
+
+/**
+ * The checks a CRD's scale subresource adds to every write of its custom resources, after the
+ * schema's: spec replicas (not on writes through /status), status replicas and the label selector.
+ * Paths are reported as the CRD spells them (".spec.replicas").
+ */
+export function validateScale(
+  obj: unknown,
+  scale: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } | undefined,
+  statusOnly: boolean,
+): Cause[] {
+  if (!scale) return [];
+  const causes: Cause[] = [];
+  if (!statusOnly) causes.push(...replicasCauses(obj, scale.specReplicasPath));
+  causes.push(...replicasCauses(obj, scale.statusReplicasPath));
+  if (scale.labelSelectorPath) {
+    const { value, error } = nested(obj, scale.labelSelectorPath, 'string');
+    if (error) causes.push({ reason: 'FieldValueInvalid', field: scale.labelSelectorPath, message: `Invalid value: ${JSON.stringify(value)}: ${error}` });
+  }
+  return causes;
+}

@@ -3,7 +3,7 @@
  * SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview, TokenReview.
  */
 import type { KubeObject } from '../../k8s/object.js';
-import { invalid, type Cause } from '../apiserver/errors.js';
+import { badRequest, invalid, type Cause } from '../apiserver/errors.js';
 import type { Authenticator } from './authn.js';
 import type { Authorizer } from './rbac.js';
 import { aggregateErrors } from './rbac.js';
@@ -99,8 +99,18 @@ export class Reviews {
     if (!info) return undefined;
     const spec = ((body.spec ?? {}) as AccessSpec & Record<string, unknown>) || {};
     const named = { group, resource: info.resource, kind };
+    // The access reviews and TokenReview answer with the submitted object (metadata and spec) and a status.
+    // (A cluster-scoped kind's answer carries no namespace.)
+    const submitted = { creationTimestamp: null, ...(body.metadata ?? {}) } as Record<string, unknown>;
+    if (!info.namespaced) delete submitted.namespace;
     const out = (status: Record<string, unknown>, extraMeta: Record<string, unknown> = {}) =>
-      ({ kind, apiVersion: `${group}/v1`, metadata: { creationTimestamp: null, ...extraMeta }, spec: body.spec ?? {}, status }) as unknown as KubeObject;
+      ({
+        kind,
+        apiVersion: `${group}/v1`,
+        metadata: { ...submitted, ...extraMeta },
+        spec: body.spec ?? {},
+        status,
+      }) as unknown as KubeObject;
     switch (kind) {
       case 'SelfSubjectAccessReview':
       case 'SubjectAccessReview':
@@ -136,6 +146,7 @@ export class Reviews {
       }
       case 'SelfSubjectRulesReview': {
         const ns = typeof spec.namespace === 'string' ? spec.namespace : '';
+        if (!ns) throw badRequest('no namespace on request');
         const { rules, errors } = this.authorizer.rulesFor(user, ns);
         const resourceRules = rules
           .filter((r) => r.resources?.length)
@@ -146,7 +157,9 @@ export class Reviews {
             ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
           }));
         const nonResourceRules = rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
-        return out({ resourceRules, nonResourceRules, incomplete: false, ...(errors.length ? { evaluationError: aggregateErrors(errors) } : {}) });
+        // A fresh object: neither the submitted metadata nor spec.namespace is echoed.
+        const status = { resourceRules, nonResourceRules, incomplete: false, ...(errors.length ? { evaluationError: aggregateErrors(errors) } : {}) };
+        return { kind, apiVersion: `${group}/v1`, metadata: { creationTimestamp: null }, spec: {}, status } as unknown as KubeObject;
       }
       case 'SelfSubjectReview':
         return { kind, apiVersion: `${group}/v1`, metadata: { creationTimestamp: null }, status: { userInfo: userInfoJson(user) } } as unknown as KubeObject;

@@ -95,6 +95,7 @@ test('deleting a CRD deletes its custom resources and stops serving them', async
       versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
     },
   });
+  await until(() => !!core.registry.lookup('example.org', 'v1', 'things'), 'the CRD to be established');
   const things = type('example.org', 'v1', 'things');
   core.create(things, undefined, { apiVersion: 'example.org/v1', kind: 'Thing', metadata: { name: 't1' }, anything: 1 });
   core.delete(crds, undefined, 'things.example.org');

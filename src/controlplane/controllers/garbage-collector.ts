@@ -9,6 +9,9 @@ import { ApiError } from '../apiserver/errors.js';
 import type { ResourceType } from '../apiserver/registry.js';
 import type { StoreEvent } from '../storage/store.js';
 
+/** The garbage collector's writes are kube-controller-manager's in managedFields (removed fields leave every owner). */
+const GC_WRITE = { fieldManager: 'kube-controller-manager' };
+
 interface Ref {
   resource: string;
   namespace?: string;
@@ -147,12 +150,18 @@ export class GarbageCollector {
     const t = this.typeOf(ref.resource);
     if (!t) return;
     try {
-      this.core.mutate(t, ref.namespace, ref.name, (cur) => {
-        const refs = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
-        if (refs.length) cur.metadata.ownerReferences = refs;
-        else delete cur.metadata.ownerReferences;
-        return cur;
-      });
+      this.core.mutate(
+        t,
+        ref.namespace,
+        ref.name,
+        (cur) => {
+          const refs = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
+          if (refs.length) cur.metadata.ownerReferences = refs;
+          else delete cur.metadata.ownerReferences;
+          return cur;
+        },
+        GC_WRITE,
+      );
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
     }
@@ -162,10 +171,16 @@ export class GarbageCollector {
     const t = this.typeOf(ref.resource);
     if (!t) return;
     try {
-      this.core.mutate(t, ref.namespace, ref.name, (cur) => {
-        cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== finalizer);
-        return cur;
-      });
+      this.core.mutate(
+        t,
+        ref.namespace,
+        ref.name,
+        (cur) => {
+          cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+          return cur;
+        },
+        GC_WRITE,
+      );
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
     }

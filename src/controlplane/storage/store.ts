@@ -15,7 +15,7 @@ export interface StoreEvent {
   /** "group/resource", e.g. "apps/deployments" or "/pods". */
   resource: string;
   object: KubeObject;
-  /** The state before a MODIFIED change. */
+  /** The state before a MODIFIED or DELETED change. */
   old?: KubeObject;
   rv: number;
 }
@@ -31,6 +31,23 @@ export class TooOldError extends Error {
   }
 }
 
+/** A read at a revision that compaction (or the bounded history) no longer reaches. */
+export class CompactedError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
+    super(`required revision ${requested} has been compacted (oldest ${oldest})`);
+  }
+}
+
+/** A read at a revision the store has not reached yet. */
+export class FutureRevisionError extends Error {
+  constructor(readonly requested: number) {
+    super('etcdserver: mvcc: required revision is a future revision');
+  }
+}
+
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
@@ -43,6 +60,14 @@ interface Bucket {
 export interface StoreOptions {
   /** How many change events are kept for watches that resume from an older resourceVersion. */
   historySize?: number;
+  /**
+   * Reads at old revisions (exact lists, continue tokens) work until compaction, which runs like
+   * kube-apiserver's etcd compactor: every interval it compacts to the revision seen one interval
+   * earlier (default 5 minutes).
+   */
+  compactionIntervalMs?: number;
+  /** Clock in milliseconds, for tests. */
+  now?: () => number;
   log?: DurableLog;
 }
 
@@ -55,9 +80,16 @@ export class Store {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly allListeners = new Set<Listener>();
   private readonly log?: DurableLog;
+  private readonly compactionIntervalMs: number;
+  private readonly now: () => number;
+  /** Revisions below this one are compacted: lists cannot read at them any more. */
+  private compactedBelow = 0;
+  private compactionMark: { time: number; rv: number };
 
   constructor(opts: StoreOptions = {}) {
     this.historySize = opts.historySize ?? 20000;
+    this.compactionIntervalMs = opts.compactionIntervalMs ?? 5 * 60_000;
+    this.now = opts.now ?? Date.now;
     this.log = opts.log;
     if (this.log) {
       const restored = this.log.restore();
@@ -65,6 +97,7 @@ export class Store {
       for (const r of restored.objects)
         this.bucket(r.resource).objects.set(objectKey(r.object.metadata.namespace, r.object.metadata.name!), deepFreeze(r.object));
     }
+    this.compactionMark = { time: this.now(), rv: this.rv };
   }
 
   get resourceVersion(): number {
@@ -74,6 +107,19 @@ export class Store {
   /** The oldest resourceVersion a watch can resume from. */
   get oldestWatchable(): number {
     return this.history.length > this.historyStart ? this.history[this.historyStart].rv - 1 : this.rv;
+  }
+
+  /** The oldest resourceVersion a list can read at (older ones are compacted or out of the history). */
+  get oldestReadable(): number {
+    this.compactOnSchedule();
+    return Math.max(this.compactedBelow, this.oldestWatchable);
+  }
+
+  private compactOnSchedule(): void {
+    const now = this.now();
+    if (now - this.compactionMark.time < this.compactionIntervalMs) return;
+    this.compactedBelow = Math.max(this.compactedBelow, this.compactionMark.rv);
+    this.compactionMark = { time: now, rv: this.rv };
   }
 
   private bucket(resource: string): Bucket {
@@ -109,6 +155,34 @@ export class Store {
     for (; i < keys.length && keys[i].startsWith(prefix); i++) if (!visit(b.objects.get(keys[i])!)) return;
   }
 
+  /**
+   * Like scan, over the objects as they were at resourceVersion `rv`: the retained change events
+   * after `rv` are undone on top of the current state. Throws CompactedError when the history no
+   * longer reaches back that far and FutureRevisionError past the current resourceVersion.
+   */
+  scanAt(resource: string, namespace: string | undefined, after: string | undefined, rv: number, visit: (o: KubeObject) => boolean): void {
+    if (rv > this.rv) throw new FutureRevisionError(rv);
+    if (rv === this.rv) return this.scan(resource, namespace, after, visit);
+    const oldest = this.oldestReadable;
+    if (rv < oldest) throw new CompactedError(rv, oldest);
+    // Walking back from the newest event, the last state written per key is the one at `rv`.
+    const then = new Map<string, KubeObject | null>();
+    for (let i = this.history.length - 1; i >= this.historyStart && this.history[i].rv > rv; i--) {
+      const e = this.history[i];
+      if (e.resource !== resource) continue;
+      then.set(objectKey(e.object.metadata.namespace, e.object.metadata.name!), e.type === 'ADDED' ? null : e.old!);
+    }
+    const b = this.buckets.get(resource);
+    const current = b?.objects ?? new Map<string, KubeObject>();
+    const keys = [...new Set([...current.keys(), ...then.keys()])].sort();
+    const prefix = namespace !== undefined ? `${namespace}/` : '';
+    for (const key of keys) {
+      if (!key.startsWith(prefix) || (after !== undefined && key <= after)) continue;
+      const o = then.has(key) ? then.get(key) : current.get(key);
+      if (o && !visit(o)) return;
+    }
+  }
+
   count(resource: string): number {
     return this.buckets.get(resource)?.objects.size ?? 0;
   }
@@ -136,6 +210,7 @@ export class Store {
     const key = objectKey(object.metadata.namespace, object.metadata.name!);
     const old = b.objects.get(key);
     const existed = old !== undefined;
+    this.compactOnSchedule();
     const rv = this.rv + 1;
     const stored = deepFreeze({ ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } });
     this.log?.append(rv, resource, key, stored, existed ? 0 : 1);
@@ -152,13 +227,14 @@ export class Store {
     const key = objectKey(namespace, name);
     const old = b?.objects.get(key);
     if (!b || !old) return undefined;
+    this.compactOnSchedule();
     const rv = this.rv + 1;
     this.log?.append(rv, resource, key, null, -1);
     this.rv = rv;
     b.objects.delete(key);
     b.sortedKeys = undefined;
     const last = deepFreeze({ ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } });
-    this.emit({ type: 'DELETED', resource, object: last, rv });
+    this.emit({ type: 'DELETED', resource, object: last, old, rv });
     return last;
   }
 
