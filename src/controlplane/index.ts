@@ -18,6 +18,7 @@ import { Registry } from './apiserver/registry.js';
 import { ApiServer } from './apiserver/server.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespaces.js';
+import { startReplicationManager } from './controllers/workloads/replication.js';
 import { WebhookAdmission } from './admission/webhooks.js';
 import { installBuiltinPolicies } from './admission/builtin-policies.js';
 import { startSimulatedWorkloads, type SimOptions, type SimulatedWorkloads } from './controllers/workloads/index.js';
@@ -133,6 +134,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const gc = new GarbageCollector(core);
   namespaces.start();
   gc.start();
+  const stopReplication = startReplicationManager(core, opts.log);
   // Every cluster has the `kubernetes` Service in `default`.
   const svcType = registry.lookup('', 'v1', 'services')!;
   if (!core.tryGet(svcType, 'default', 'kubernetes'))
@@ -165,6 +167,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       admission.close();
       workloads?.stop();
       gc.stop();
+      stopReplication();
       namespaces.stop();
       api.closeWatches();
       await new Promise<void>((resolve) => {

@@ -7,8 +7,8 @@
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g;
 const SERVER = /https:\/\/127\.0\.0\.1:\d+/g;
-/** Go pointer addresses printed by %#v in some validation messages. */
-const POINTER = /\(0x[0-9a-f]+\)/g;
+/** Go heap pointers in messages: (0xc...) from %#v, bare 0xc... from %v inside structs. */
+const POINTER = /\(0x[0-9a-f]+\)|\b0xc[0-9a-f]{8,}\b/g;
 
 /** Placeholders in free text: uids, times, server URLs. */
 function text(s: string): string {

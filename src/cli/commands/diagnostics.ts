@@ -24,6 +24,9 @@ const LISTS: [string, string, string][] = [
   ['clusterrolelist', 'rbac.authorization.k8s.io/v1', 'ClusterRole'],
 ];
 
+/** The object with its type first (list items come without it). */
+const typed = (obj: object, apiVersion: string, kind: string) => ({ apiVersion, kind, ...(obj as Record<string, unknown>) });
+
 class Collector {
   readonly errors: string[] = [];
   constructor(
@@ -52,7 +55,7 @@ class Collector {
       await this.attempt(dir, file, async () => {
         const list = await this.cluster.list(apiVersion, kind, { namespace: kind.startsWith('Cluster') ? undefined : namespace, labelSelector: selector });
         // List items come without their type; a dump is read on its own, so each item names it.
-        const items = list.items.map((item) => ({ apiVersion, kind, ...item }));
+        const items = list.items.map((item) => typed(item, apiVersion, kind));
         this.write(dir, `${file}.yaml`, stringify({ apiVersion: 'v1', kind: 'List', items }));
       });
   }
@@ -62,7 +65,7 @@ class Collector {
       const pods = await this.cluster.list<KubeObject & { spec?: { containers?: { name: string }[] } }>('v1', 'Pod', { namespace, labelSelector: selector });
       for (const pod of pods.items) {
         const podDir = join(dir, `pod_${pod.metadata.name}`);
-        this.write(podDir, `${pod.metadata.name}.yaml`, stringify({ apiVersion: 'v1', kind: 'Pod', ...pod }));
+        this.write(podDir, `${pod.metadata.name}.yaml`, stringify(typed(pod, 'v1', 'Pod')));
         for (const c of pod.spec?.containers ?? [])
           await this.attempt(podDir, `${c.name}.log`, async () => {
             const q = `container=${encodeURIComponent(c.name)}${this.since ? `&sinceSeconds=${this.since}` : ''}`;

@@ -58,3 +58,39 @@ test('controller pod templates must restart Always', () => {
     [],
   );
 });
+
+test('resource quota scopes must fit the resources they limit and may not conflict', () => {
+  const quota = (hard: Any, scopes?: string[]) => ({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'q' },
+    spec: { hard, ...(scopes ? { scopes } : {}) },
+  });
+  assert.deepEqual(check('/ResourceQuota', quota({ cpu: '1', memory: '1Gi', pods: '10' }, ['NotTerminating'])), []);
+  assert.deepEqual(check('/ResourceQuota', quota({ 'services.loadbalancers': '0', cpu: '1' }, ['NotTerminating'])), [
+    'spec.scopes: FieldValueInvalid: Invalid value: []core.ResourceQuotaScope{"NotTerminating"}: unsupported scope applied to resource',
+  ]);
+  // BestEffort pods have no compute requests, so only the pod count fits.
+  assert.deepEqual(check('/ResourceQuota', quota({ cpu: '1', pods: '1' }, ['BestEffort'])), [
+    'spec.scopes: FieldValueInvalid: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource',
+  ]);
+  assert.deepEqual(check('/ResourceQuota', quota({ pods: '1' }, ['Terminating', 'NotTerminating'])), [
+    'spec.scopes: FieldValueInvalid: Invalid value: []core.ResourceQuotaScope{"Terminating", "NotTerminating"}: conflicting scopes',
+  ]);
+  assert.deepEqual(check('/ResourceQuota', quota({ pods: '1' }, ['Sometimes'])), [
+    'spec.scopes: FieldValueInvalid: Invalid value: []core.ResourceQuotaScope{"Sometimes"}: unsupported scope',
+  ]);
+  // Non-standard names (extended resources, object counts) are not limited by scopes.
+  assert.deepEqual(check('/ResourceQuota', quota({ 'count/widgets.example.com': '3' }, ['BestEffort'])), []);
+});
+
+test('resource quota amounts are non-negative, and whole numbers for counts', () => {
+  const quota = (hard: Any) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard } });
+  assert.deepEqual(check('/ResourceQuota', quota({ cpu: '-1' })), [
+    'spec.hard[cpu]: FieldValueInvalid: Invalid value: "-1": must be greater than or equal to 0',
+  ]);
+  assert.deepEqual(check('/ResourceQuota', quota({ pods: '1500m' })), [
+    'spec.hard[pods]: FieldValueInvalid: Invalid value: resource.Quantity{i:resource.int64Amount{value:1500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1500m", Format:"DecimalSI"}: must be an integer',
+  ]);
+  assert.deepEqual(check('/ResourceQuota', quota({ cpu: '1500m', pods: '2k' })), []);
+});

@@ -4,6 +4,7 @@
  * carries) and of fields that may not change on update.
  */
 import type { KubeObject } from '../../k8s/object.js';
+import { formatQuantity, parseQuantity, type Quantity } from '../../k8s/quantity.js';
 import { isDns1123Label } from '../../k8s/validation.js';
 import { sameObject } from '../apiserver/core.js';
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type Cause } from '../apiserver/errors.js';
@@ -329,9 +330,83 @@ export const VALIDATIONS: Record<string, Check[]> = {
       return [fieldForbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims')];
     },
   ],
+  '/ResourceQuota': [(o) => quotaSpec(o.spec)],
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': [(o) => webhookChecks(o)],
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': [(o) => webhookChecks(o)],
 };
+
+// ---- resource quotas ----
+
+/** A parsed quantity as Go's %#v prints resource.Quantity (validation passes the struct itself). */
+function goQuantity(q: Quantity): string {
+  const amount = `resource.int64Amount{value:${q.mantissa}, scale:${q.exponent}}`;
+  return `resource.Quantity{i:${amount}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:${JSON.stringify(formatQuantity(q))}, Format:${JSON.stringify(q.format)}}`;
+}
+
+const POD_COUNT = ['pods'];
+const POD_COMPUTE = ['cpu', 'memory', 'limits.cpu', 'limits.memory', 'requests.cpu', 'requests.memory'];
+const INTEGER_QUOTA = [
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'services.nodeports',
+  'services.loadbalancers',
+];
+const STANDARD_QUOTA = new Set([
+  ...POD_COMPUTE,
+  ...INTEGER_QUOTA,
+  'ephemeral-storage',
+  'requests.storage',
+  'requests.ephemeral-storage',
+  'limits.ephemeral-storage',
+]);
+const QUOTA_SCOPES = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity'];
+
+const isStandardQuotaName = (name: string) => STANDARD_QUOTA.has(name) || /^requests\.hugepages-/.test(name);
+
+/** Which quota resources a scope may limit: pod scopes only limit pods and their compute. */
+function scopeFitsResource(scope: string, resource: string): boolean {
+  if (scope === 'BestEffort') return POD_COUNT.includes(resource);
+  if (QUOTA_SCOPES.includes(scope)) return POD_COUNT.includes(resource) || POD_COMPUTE.includes(resource);
+  return true;
+}
+
+/** ResourceQuota spec: hard amounts are non-negative (whole for counts); scopes fit the resources they limit. */
+function quotaSpec(spec: Any | undefined): Cause[] {
+  const out: Cause[] = [];
+  const hard: Record<string, unknown> = spec?.hard ?? {};
+  for (const [name, value] of Object.entries(hard)) {
+    let q: Quantity;
+    try {
+      q = parseQuantity(value as string);
+    } catch {
+      continue; // the decoder already refused malformed quantities
+    }
+    const field = `spec.hard[${name}]`;
+    const whole = q.exponent >= 0 || q.mantissa % 10n ** BigInt(-q.exponent) === 0n;
+    if (q.mantissa < 0n) out.push(raw(field, JSON.stringify(formatQuantity(q)), 'must be greater than or equal to 0'));
+    else if ((INTEGER_QUOTA.includes(name) || name.startsWith('count/')) && !whole) out.push(raw(field, goQuantity(q), 'must be an integer'));
+  }
+  const scopes: string[] = spec?.scopes ?? [];
+  if (!scopes.length) return out;
+  const shown = `[]core.ResourceQuotaScope{${scopes.map((x) => JSON.stringify(x)).join(', ')}}`;
+  const names = Object.keys(hard).sort();
+  for (const scope of scopes) {
+    if (!QUOTA_SCOPES.includes(scope)) out.push(raw('spec.scopes', shown, 'unsupported scope'));
+    for (const name of names)
+      if (isStandardQuotaName(name) && !scopeFitsResource(scope, name)) out.push(raw('spec.scopes', shown, 'unsupported scope applied to resource'));
+  }
+  for (const pair of [
+    ['BestEffort', 'NotBestEffort'],
+    ['Terminating', 'NotTerminating'],
+  ])
+    if (pair.every((x) => scopes.includes(x))) out.push(raw('spec.scopes', shown, 'conflicting scopes'));
+  return out;
+}
 
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 

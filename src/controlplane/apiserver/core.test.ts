@@ -234,7 +234,12 @@ test('CRDs become served with defaults, pruning, validation and a status subreso
     (established.status as { conditions: { type: string; status: string; reason: string }[] }).conditions.map((c) => `${c.type}=${c.status} ${c.reason}`),
     ['NamesAccepted=True NoConflicts', 'Established=True InitialNamesAccepted'],
   );
-  assert.deepEqual((established.status as { acceptedNames: unknown }).acceptedNames, { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' });
+  assert.deepEqual((established.status as { acceptedNames: unknown }).acceptedNames, {
+    plural: 'widgets',
+    singular: 'widget',
+    kind: 'Widget',
+    listKind: 'WidgetList',
+  });
   assert.deepEqual(
     established.metadata.managedFields?.map((f) => `${f.manager} ${f.operation} ${f.subresource}`),
     ['kube-apiserver Update status'],

@@ -200,7 +200,9 @@ export class ApiCore {
     const text = opts.resourceVersion;
     if (!text || text === '0') return undefined;
     if (!/^\d+$/.test(text))
-      throw badRequest(`invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(text)}: strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`);
+      throw badRequest(
+        `invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(text)}: strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`,
+      );
     const wanted = Number(text);
     const exact = opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && limit !== Infinity);
     if (exact) return wanted;

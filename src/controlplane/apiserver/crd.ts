@@ -107,7 +107,11 @@ export class CrdSupport {
           if (!isEstablished(cur))
             setCondition(conditions, { type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have been accepted' }, now);
         } else {
-          setCondition(conditions, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }, now);
+          setCondition(
+            conditions,
+            { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
+            now,
+          );
         }
         cur.status = { ...status, conditions };
         return cur;
@@ -188,7 +192,8 @@ interface Condition {
   message?: string;
 }
 
-const conditionOf = (crd: KubeObject, type: string) => ((crd.status as { conditions?: Condition[] | null } | undefined)?.conditions ?? []).find((c) => c.type === type);
+const conditionOf = (crd: KubeObject, type: string) =>
+  ((crd.status as { conditions?: Condition[] | null } | undefined)?.conditions ?? []).find((c) => c.type === type);
 const isEstablished = (crd: KubeObject) => conditionOf(crd, 'Established')?.status === 'True';
 const namesAccepted = (crd: KubeObject) =>
   conditionOf(crd, 'NamesAccepted')?.status === 'True' && sameObject((crd.status as { acceptedNames?: unknown }).acceptedNames, acceptedNames(crd));

@@ -114,7 +114,11 @@ test('list options that kube-apiserver refuses', async () => {
     return { status: res.status, body: (await res.json()) as { message: string; details?: { causes?: { field: string }[] } } };
   };
   for (const name of ['p1', 'p2'])
-    await fetch(`${cp.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(cm(name, '1')) });
+    await fetch(`${cp.url}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(cm(name, '1')),
+    });
   const page = await get('limit=1');
   assert.equal(page.status, 200, page.body.message);
   const token = encodeURIComponent((page.body as unknown as { metadata: { continue: string } }).metadata.continue);
@@ -122,7 +126,11 @@ test('list options that kube-apiserver refuses', async () => {
     ['resourceVersionMatch=Exact', 422, 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided'],
     ['resourceVersion=0&resourceVersionMatch=Exact', 422, 'resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"'],
     ['resourceVersion=5&resourceVersionMatch=Bogus', 422, 'resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""'],
-    [`resourceVersion=1&resourceVersionMatch=Exact&continue=${token}`, 422, 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided'],
+    [
+      `resourceVersion=1&resourceVersionMatch=Exact&continue=${token}`,
+      422,
+      'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided',
+    ],
     [`resourceVersion=1&continue=${token}`, 400, 'specifying resource version is not allowed when using continue'],
   ];
   for (const [query, status, message] of cases) {

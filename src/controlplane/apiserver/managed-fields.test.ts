@@ -73,7 +73,7 @@ test('an update records the deletionTimestamp it sent, though the strategy keeps
   });
   assert.equal(changed.metadata.deletionTimestamp, marked.metadata.deletionTimestamp);
   const mine = (changed.metadata.managedFields as Any[]).find((e) => e.manager === 'me');
-  assert.deepEqual(mine.fieldsV1, { 'f:metadata': { 'f:deletionTimestamp': {} } });
+  assert.deepEqual(mine?.fieldsV1, { 'f:metadata': { 'f:deletionTimestamp': {} } });
 });
 
 test('removing the only fields a manager owned drops its entry; body managedFields can be kept as recorded', () => {

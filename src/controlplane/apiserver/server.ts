@@ -227,7 +227,8 @@ export class ApiServer {
     if (isComponentStatus(t) && method === 'GET') {
       // Deprecated kinds carry a warning on every read, errors included.
       res.setHeader('Warning', `299 - ${JSON.stringify(COMPONENT_STATUS_WARNING)}`);
-      if (verb === 'watch') throw new ApiError(405, 'MethodNotAllowed', 'watch is not supported on resources of kind "componentstatuses"', { kind: 'componentstatuses' });
+      if (verb === 'watch')
+        throw new ApiError(405, 'MethodNotAllowed', 'watch is not supported on resources of kind "componentstatuses"', { kind: 'componentstatuses' });
     }
     if (!verb || !t.verbs.includes(verb) || (subresource && !t.subresources.find((s) => s.name === subresource)?.verbs.includes(verb)))
       throw methodNotAllowed(t);
@@ -295,7 +296,12 @@ export class ApiServer {
           const matches = this.core.matcher(t, q.get('labelSelector') ?? undefined, q.get('fieldSelector') ?? undefined);
           const items = this.components.map(componentStatus).filter(matches);
           if (wantTable) return sendJson(res, 200, toTable(t, items, q.get('includeObject') ?? 'Metadata', {}));
-          return sendJson(res, 200, { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) });
+          return sendJson(res, 200, {
+            kind: 'ComponentStatusList',
+            apiVersion: 'v1',
+            metadata: {},
+            items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest),
+          });
         }
         const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
         const result = this.core.list(t, namespace, {
@@ -943,7 +949,8 @@ function validateListOptions(q: URLSearchParams): void {
         field: 'resourceVersionMatch',
         message: `Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan", ""`,
       });
-    if (match === 'Exact' && rv === '0') causes.push(fieldForbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    if (match === 'Exact' && rv === '0')
+      causes.push(fieldForbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
     if (causes.length) throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'ListOptions' }, '', causes);
   }
   if (token && rv && rv !== '0') throw badRequest('specifying resource version is not allowed when using continue');

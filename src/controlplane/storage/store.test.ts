@@ -153,7 +153,13 @@ test('scanAt reads the objects as they were at an old resourceVersion, in key or
   s.put('/configmaps', cm('b', 'z')); // 7
   const at = (rv: number, ns?: string, after?: string) => {
     const out: string[] = [];
-    s.scanAt('/configmaps', ns, after, rv, (o) => (out.push(`${o.metadata.name}=${String((o.data as Record<string, string> | undefined)?.v)}@${o.metadata.resourceVersion}`), true));
+    s.scanAt(
+      '/configmaps',
+      ns,
+      after,
+      rv,
+      (o) => (out.push(`${o.metadata.name}=${String((o.data as Record<string, string> | undefined)?.v)}@${o.metadata.resourceVersion}`), true),
+    );
     return out;
   };
   assert.deepEqual(at(0), []);

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KubeObject } from '../../../k8s/object.js';
+import { registerBuiltins } from '../../apiserver/builtins.js';
+import { ApiCore } from '../../apiserver/core.js';
+import { Registry } from '../../apiserver/registry.js';
+import { Store } from '../../storage/store.js';
+import { startReplicationManager } from './replication.js';
+
+async function until(f: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (f()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('the replication manager keeps the pods of a ReplicationController and reports its status', async () => {
+  const registry = new Registry();
+  registerBuiltins(registry);
+  const core = new ApiCore(new Store(), registry);
+  const type = (resource: string) => registry.lookup('', 'v1', resource)!;
+  core.create(type('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  const stop = startReplicationManager(core);
+  try {
+    const rcs = type('replicationcontrollers');
+    const pods = () => core.list(type('pods'), 'default').items;
+    const rc = () => core.get(rcs, 'default', 'rc1');
+    const status = () => rc().status as { replicas?: number; observedGeneration?: number };
+    core.create(rcs, 'default', {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'rc1' },
+      spec: { replicas: 2, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    } as KubeObject);
+    await until(() => status().observedGeneration === 1 && status().replicas === 2, 'two replicas observed');
+    assert.equal(pods().length, 2);
+    assert.deepEqual(
+      pods().map((p) => [p.metadata.ownerReferences?.[0].kind, p.metadata.labels?.app]),
+      [
+        ['ReplicationController', 'rc'],
+        ['ReplicationController', 'rc'],
+      ],
+    );
+    assert.deepEqual(
+      rc().metadata.managedFields?.map((f) => `${f.manager}/${f.subresource ?? ''}`),
+      ['kube-controller-manager/status'],
+    );
+    core.mutate(rcs, 'default', 'rc1', (cur) => ({ ...cur, spec: { ...(cur.spec as object), replicas: 0 } }));
+    await until(() => status().observedGeneration === 2, 'the scale-down observed');
+    assert.deepEqual(status(), { replicas: 0, observedGeneration: 2 });
+    assert.equal(pods().length, 0);
+    // The default propagation of core/v1 ReplicationControllers is orphan: the delete only marks it,
+    // which bumps the generation; the controller leaves a deleting object alone.
+    const deleting = core.delete(rcs, 'default', 'rc1').object;
+    assert.deepEqual([deleting.metadata.generation, deleting.metadata.finalizers], [3, ['orphan']]);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(status().observedGeneration, 2);
+  } finally {
+    stop();
+  }
+});
