@@ -241,7 +241,9 @@ test('CRDs become served with defaults, pruning, validation and a status subreso
     listKind: 'WidgetList',
   });
   assert.deepEqual(
-    established.metadata.managedFields?.map((f) => `${f.manager} ${f.operation} ${f.subresource}`),
+    (established.metadata.managedFields as { manager: string; operation: string; subresource?: string }[] | undefined)?.map(
+      (f) => `${f.manager} ${f.operation} ${f.subresource}`,
+    ),
     ['kube-apiserver Update status'],
   );
   const widgets = registry.lookup('example.com', 'v1', 'widgets')!;

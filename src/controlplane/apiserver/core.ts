@@ -808,6 +808,9 @@ const CONTINUE_EXPIRED =
 
 /** The key a continue token starts after and the revision it reads at (-1: the latest). */
 function decodeContinue(token: string): { start: string; rv: number } {
+  // Tokens are unpadded URL-safe base64; Go's decoder names the first byte outside that alphabet.
+  const illegal = token.search(/[^A-Za-z0-9_-]/);
+  if (illegal >= 0) throw badRequest(`invalid continue token: continue key is not valid: illegal base64 data at input byte ${illegal}`);
   const bytes = Buffer.from(token, 'base64url');
   let why: string;
   try {

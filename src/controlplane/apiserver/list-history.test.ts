@@ -139,4 +139,9 @@ test('list options that kube-apiserver refuses', async () => {
     assert.ok(res.body.message.endsWith(message), `${query}: ${res.body.message}`);
   }
   assert.equal((await get(`resourceVersion=0&continue=${token}`)).status, 200);
+  // A padded (standard) base64 token is refused at its first byte outside the URL-safe alphabet.
+  const padded = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 1, start: 'default/p1\u0000' })).toString('base64');
+  const refused = await get(`limit=1&continue=${encodeURIComponent(padded)}`);
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.message, `invalid continue token: continue key is not valid: illegal base64 data at input byte ${padded.indexOf('=')}`);
 });

@@ -172,8 +172,9 @@ export class Store {
       if (e.resource !== resource) continue;
       then.set(objectKey(e.object.metadata.namespace, e.object.metadata.name!), e.type === 'ADDED' ? null : e.old!);
     }
-    const b = this.buckets.get(resource);
-    const current = b?.objects ?? new Map<string, KubeObject>();
+    // Nothing of this resource changed since: the current index serves the read.
+    if (then.size === 0) return this.scan(resource, namespace, after, visit);
+    const current = this.buckets.get(resource)?.objects ?? new Map<string, KubeObject>();
     const keys = [...new Set([...current.keys(), ...then.keys()])].sort();
     const prefix = namespace !== undefined ? `${namespace}/` : '';
     for (const key of keys) {

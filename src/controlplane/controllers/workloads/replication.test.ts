@@ -43,7 +43,7 @@ test('the replication manager keeps the pods of a ReplicationController and repo
       ],
     );
     assert.deepEqual(
-      rc().metadata.managedFields?.map((f) => `${f.manager}/${f.subresource ?? ''}`),
+      (rc().metadata.managedFields as { manager: string; subresource?: string }[] | undefined)?.map((f) => `${f.manager}/${f.subresource ?? ''}`),
       ['kube-controller-manager/status'],
     );
     core.mutate(rcs, 'default', 'rc1', (cur) => ({ ...cur, spec: { ...(cur.spec as object), replicas: 0 } }));
