@@ -90,10 +90,11 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
   writeFileSync(join(stateDir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   const token = randomBytes(16).toString('hex');
   const tokens: Record<string, string> = { admin: token };
-  const tokenLines = [`${token},kudo-admin,kudo-admin,"system:masters"`];
+  // No uids: users of the local control plane have none either, and AdmissionReviews show them.
+  const tokenLines = [`${token},kudo-admin,,"system:masters"`];
   for (const [user, groups] of Object.entries(opts.users ?? {})) {
     tokens[user] = randomBytes(16).toString('hex');
-    tokenLines.push(`${tokens[user]},${user},${user}${groups.length ? `,"${groups.join(',')}"` : ''}`);
+    tokenLines.push(`${tokens[user]},${user},${groups.length ? `,"${groups.join(',')}"` : ''}`);
   }
   writeFileSync(join(stateDir, 'tokens.csv'), tokenLines.join('\n') + '\n');
   const [apiPort, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
