@@ -67,6 +67,14 @@ export interface ControlPlane {
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const KUBERNETES_SERVICE_IP = '10.96.0.1';
+const SYSTEM_PRIORITY_CLASSES = [
+  { name: 'system-node-critical', value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' },
+  {
+    name: 'system-cluster-critical',
+    value: 2000000000,
+    description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+  },
+];
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const host = opts.host ?? '127.0.0.1';
@@ -144,6 +152,18 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
     });
+
+  // The API server's scheduling bootstrap creates the two system priority classes.
+  const pcType = registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+  for (const pc of SYSTEM_PRIORITY_CLASSES)
+    if (!core.tryGet(pcType, undefined, pc.name))
+      core.create(pcType, undefined, {
+        apiVersion: 'scheduling.k8s.io/v1',
+        kind: 'PriorityClass',
+        metadata: { name: pc.name },
+        value: pc.value,
+        description: pc.description,
+      });
 
   if (opts.simulateWorkloads) workloads = startSimulatedWorkloads(core, { ...opts.simulation, log: opts.log });
 

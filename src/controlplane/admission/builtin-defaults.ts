@@ -51,6 +51,8 @@ export function podSpecRules(spec: string): DefaultRule[] {
     [`${spec}.dnsPolicy`, 'ClusterFirst'],
     [`${spec}.securityContext`, {}],
     [`${spec}.schedulerName`, 'default-scheduler'],
+    // v1 conversion mirrors serviceAccountName into the deprecated serviceAccount.
+    [`${spec}.serviceAccount`, (s: Any) => s.serviceAccountName],
     ...containerRules(`${spec}.containers[]`),
     ...containerRules(`${spec}.initContainers[]`),
     [`${spec}.volumes[].secret.defaultMode`, 420],

@@ -9,6 +9,7 @@ import { sameObject } from './json.js';
 import { forbidden } from './errors.js';
 import { ageColumn, readPath } from './table.js';
 import { hpaConversion } from './conversion.js';
+import { eventColumns, jobWideColumns, printerColumns, replicaSetWideColumns, statefulSetWideColumns } from './printers.js';
 import { Registry, STANDARD_VERBS, type ResourceHooks, type ResourceType, type ScaleSpec, type TableColumn } from './registry.js';
 
 const SUB_VERBS = ['get', 'patch', 'update'];
@@ -52,7 +53,7 @@ function def(group: string, version: string, resource: string, kind: string, d: 
       (d.sub?.includes('scale')
         ? { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' }
         : undefined),
-    columns: d.columns,
+    columns: d.columns ?? printerColumns(group, resource),
     hooks: d.hooks ?? {},
   };
 }
@@ -308,13 +309,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
   core('events', 'Event', {
     short: ['ev'],
     hooks: { fieldLabels: eventFields },
-    columns: [
-      col('Last Seen', (o) => (o.lastTimestamp ? ageOf(o.lastTimestamp as string) : ageOf(o.metadata.creationTimestamp))),
-      col('Type', (o) => o.type),
-      col('Reason', (o) => o.reason),
-      col('Object', (o) => `${String(readPath(o, '.involvedObject.kind') ?? '').toLowerCase()}/${readPath(o, '.involvedObject.name') ?? ''}`),
-      col('Message', (o) => o.message),
-    ],
+    columns: eventColumns,
   });
   core('limitranges', 'LimitRange', { short: ['limits'] });
   core('namespaces', 'Namespace', {
@@ -329,16 +324,6 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
     short: ['no'],
     cluster: true,
     sub: ['proxy', 'status'],
-    columns: [
-      col('Status', (o) =>
-        (readPath(o, '.status.conditions') as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'Ready')?.status === 'True'
-          ? 'Ready'
-          : 'NotReady',
-      ),
-      col('Roles', () => '<none>'),
-      ageColumn,
-      col('Version', (o) => readPath(o, '.status.nodeInfo.kubeletVersion') ?? ''),
-    ],
   });
   core('persistentvolumeclaims', 'PersistentVolumeClaim', {
     short: ['pvc'],
@@ -436,6 +421,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
       col('Current', (o) => num(o, '.status.replicas'), 'integer'),
       col('Ready', (o) => num(o, '.status.readyReplicas'), 'integer'),
       ageColumn,
+      ...replicaSetWideColumns,
     ],
   });
   apps('statefulsets', 'StatefulSet', {
@@ -448,7 +434,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
       s.revisionHistoryLimit ??= 10;
       s.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
     }),
-    columns: [col('Ready', (o) => `${num(o, '.status.readyReplicas')}/${num(o, '.spec.replicas')}`), ageColumn],
+    columns: [col('Ready', (o) => `${num(o, '.status.readyReplicas')}/${num(o, '.spec.replicas')}`), ageColumn, ...statefulSetWideColumns],
   });
 
   const batch = (resource: string, kind: string, d?: Def) => reg.add(def('batch', 'v1', resource, kind, d));
@@ -477,16 +463,24 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
         return humanDurationOf(Date.parse(end) - Date.parse(start));
       }),
       ageColumn,
+      ...jobWideColumns,
     ],
   });
 
   reg.add(def('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', { short: ['pdb'], sub: ['status'] }));
-  const rbac = (resource: string, kind: string, cluster = false) => reg.add(def('rbac.authorization.k8s.io', 'v1', resource, kind, { cluster }));
+  // Rules are stored as protobuf: an empty list comes back as null.
+  const emptyRulesAreNull = (o: KubeObject) => {
+    if (Array.isArray(o.rules) && o.rules.length === 0) o.rules = null;
+  };
+  const ruleHooks = { prepareCreate: emptyRulesAreNull, prepareUpdate: emptyRulesAreNull };
+  const rbac = (resource: string, kind: string, cluster = false) =>
+    reg.add(def('rbac.authorization.k8s.io', 'v1', resource, kind, { cluster, ...(kind.endsWith('Role') ? { hooks: { ...ruleHooks } } : {}) }));
   rbac('clusterrolebindings', 'ClusterRoleBinding', true);
   rbac('clusterroles', 'ClusterRole', true);
   rbac('rolebindings', 'RoleBinding');
   rbac('roles', 'Role');
   reg.add(def('coordination.k8s.io', 'v1', 'leases', 'Lease'));
+  reg.add(def('node.k8s.io', 'v1', 'runtimeclasses', 'RuntimeClass', { cluster: true }));
   reg.add(
     def('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', {
       short: ['pc'],
@@ -558,6 +552,8 @@ export const GENERATION_KINDS = new Set([
 /** Resources that a PUT may create (AllowCreateOnUpdate in their strategies). */
 export const CREATE_ON_UPDATE = new Set([
   '/endpoints',
+  '/limitranges',
+  '/services',
   '/events',
   'events.k8s.io/events',
   'coordination.k8s.io/leases',
@@ -569,10 +565,6 @@ export const CREATE_ON_UPDATE = new Set([
 ]);
 
 const accessModeShort: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
-
-function ageOf(t: string | undefined): string {
-  return t ? humanDurationOf(Date.now() - Date.parse(t)) : '<unknown>';
-}
 
 function humanDurationOf(ms: number): string {
   return ageColumn.cell({ apiVersion: 'v1', kind: 'x', metadata: { creationTimestamp: new Date(Date.now() - ms).toISOString() } }) as string;

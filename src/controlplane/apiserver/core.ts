@@ -377,7 +377,8 @@ export class ApiCore {
     const ns = scopeNs(t, namespace);
     const stored = this.store.get(storageKey(t), ns, name);
     if (!stored) {
-      if (!subresource && CREATE_ON_UPDATE.has(storageKey(t))) {
+      // The status store shares the kind's create strategy: a status PUT creates too.
+      if ((!subresource || subresource === 'status') && CREATE_ON_UPDATE.has(storageKey(t))) {
         obj.metadata.name = name;
         delete obj.metadata.resourceVersion;
         return { object: this.create(t, namespace, obj, opts), created: true };

@@ -19,6 +19,7 @@ import {
   unsupportedMediaType,
   internal,
   fieldForbidden,
+  notFound,
 } from './errors.js';
 import { ApiCore, clone, sameObject, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -28,6 +29,8 @@ import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from '
 import { readPath, toTable } from './table.js';
 import { jsonText, jsonTextWithoutTypeMeta, jsonWithArray } from './encoding.js';
 import { requestUrl } from './request-url.js';
+import { nowTimestamp } from './clock.js';
+import { formatLabelSelector, labelSelectorFromSpec, matchLabelSelector, type LabelSelectorSpec } from '../../k8s/selectors.js';
 import { COMPONENT_STATUS_WARNING, componentStatus, getComponentStatus, isComponentStatus } from './componentstatus.js';
 import { recordUpdate, serverSideApply } from './apply.js';
 import type { RequestGate } from '../auth/access.js';
@@ -268,10 +271,23 @@ export class ApiServer {
     };
     switch (verb) {
       case 'get': {
-        if (subresource === 'scale') return send(200, toScale(t, this.core.get(t, namespace, name!)));
+        if (subresource === 'scale') {
+          const scaled = this.core.tryGet(t, namespace, name!);
+          // Built-in scale storage names the subresource in its not-found error.
+          if (!scaled && !t.custom) throw notFound({ ...t, resource: `${t.resource}/scale` }, name!);
+          return send(200, toScale(t, scaled ?? this.core.get(t, namespace, name!)));
+        }
         if (isComponentStatus(t)) return send(200, getComponentStatus(this.components, name!));
         if (subresource === 'log') {
           const pod = this.core.get(t, namespace, name!);
+          checkLogContainer(pod, q.get('container') ?? undefined);
+          // Without a node there is no kubelet to ask: an empty answer.
+          if (!podNode(pod)) {
+            res.writeHead(204);
+            res.end();
+            return;
+          }
+          if (!t.hooks.log) this.requireNode(pod);
           const tail = q.get('tailLines');
           const text =
             t.hooks.log?.(pod, {
@@ -284,7 +300,7 @@ export class ApiServer {
           return;
         }
         if (subresource && STREAMING.has(subresource)) {
-          this.core.get(t, namespace, name!);
+          this.requireNode(this.core.get(t, namespace, name!));
           throw badRequest('Upgrade request required');
         }
         return send(200, this.core.get(t, namespace, name!));
@@ -338,11 +354,13 @@ export class ApiServer {
       }
       case 'update': {
         const body = await this.readObject(req, t, subresource === 'scale');
-        if (subresource === 'scale')
+        if (subresource === 'scale') {
+          checkScaleBody(body, name!);
           return send(
             200,
             this.updateScale(t, namespace, name!, () => body, write),
           );
+        }
         if (subresource === 'finalize') {
           if (body.metadata?.name && body.metadata.name !== name)
             throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
@@ -501,13 +519,18 @@ export class ApiServer {
     write: WriteOptions,
   ): Promise<void> {
     if (STREAMING.has(subresource)) {
-      this.core.get(t, namespace, name);
+      this.requireNode(this.core.get(t, namespace, name));
       throw badRequest('Upgrade request required');
     }
     const body = await this.readAnyObject(req);
     if (t.resource === 'pods' && subresource === 'eviction') {
-      const opts = (body.deleteOptions ?? {}) as DeleteOptions;
-      this.core.delete(t, namespace, name, { ...opts, dryRun: write.dryRun });
+      const evicted = (body.metadata as { name?: string } | undefined)?.name;
+      if (evicted && evicted !== name) throw badRequest('name in URL does not match name in Eviction object');
+      const opts = (body.deleteOptions ?? {}) as DeleteOptions & { dryRun?: string[] | boolean };
+      const dryRun = write.dryRun || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
+      const pod = this.core.get(t, namespace, name);
+      this.checkDisruptionBudget(pod);
+      this.core.delete(t, namespace, name, { ...opts, dryRun });
       return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     }
     if (t.resource === 'pods' && subresource === 'binding') {
@@ -520,21 +543,40 @@ export class ApiServer {
         (pod) => {
           const spec = (pod.spec ?? {}) as Record<string, unknown>;
           if (spec.nodeName)
-            throw new ApiError(
-              409,
-              'Conflict',
-              `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${String(spec.nodeName)}"`,
+            throw conflict(
+              { group: '', resource: 'pods/binding', kind: '' },
+              name,
+              `pod ${name} is already assigned to node "${String(spec.nodeName)}"`,
             );
-          return { ...pod, spec: { ...spec, nodeName: node } };
+          const annotations = { ...(pod.metadata.annotations ?? {}), ...((body.metadata as { annotations?: Record<string, string> })?.annotations ?? {}) };
+          const status = (pod.status ?? {}) as { conditions?: Record<string, unknown>[] };
+          const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() };
+          const conditions = [...(status.conditions ?? [])];
+          const at = conditions.findIndex((c) => c.type === 'PodScheduled');
+          if (at < 0) conditions.push(scheduled);
+          else if (conditions[at].status !== 'True') conditions[at] = scheduled;
+          return {
+            ...pod,
+            metadata: { ...pod.metadata, ...(Object.keys(annotations).length ? { annotations } : {}) },
+            spec: { ...spec, nodeName: node },
+            status: { ...status, conditions },
+          };
         },
-        write,
+        // The binding storage writes the pod directly: no field manager records it.
+        { ...write, keepManagedFields: true },
         '',
         'update',
       );
       return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     }
-    if (t.resource === 'serviceaccounts' && subresource === 'token' && this.opts.gate)
-      return sendJson(res, 201, this.opts.gate.tokenRequest(namespace, name, body));
+    if (t.resource === 'serviceaccounts' && subresource === 'token' && this.opts.gate) {
+      const answer = this.opts.gate.tokenRequest(namespace, name, body);
+      // The field manager records the request as decoded (expirationSeconds defaulted).
+      const spec = { ...((body.spec as object) ?? {}), expirationSeconds: (answer.spec as { expirationSeconds: number }).expirationSeconds };
+      const recorded = withRecordedFields(TOKEN_REQUEST_TYPE(t), { ...(body as KubeObject), spec }, write.fieldManager);
+      const managedFields = recorded.metadata?.managedFields;
+      return sendJson(res, 201, managedFields ? { ...answer, metadata: { ...answer.metadata, managedFields } } : answer);
+    }
     if (t.resource === 'serviceaccounts' && subresource === 'token') {
       const sa = this.core.get(t, namespace, name);
       const seconds = Number((body.spec as { expirationSeconds?: number } | undefined)?.expirationSeconds ?? 3600);
@@ -548,6 +590,44 @@ export class ApiServer {
       });
     }
     throw methodNotAllowed(t);
+  }
+
+  /** A pod's node must exist for anything that asks its kubelet (logs, exec, attach). */
+  private requireNode(pod: KubeObject): void {
+    const node = podNode(pod);
+    if (!node) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+    const nodes = this.registry.lookup('', 'v1', 'nodes')!;
+    // The node is read in the pod request's context, so the error names pods.
+    if (!this.core.tryGet(nodes, undefined, node)) throw notFound({ group: '', resource: 'pods', kind: 'Pod' }, node);
+  }
+
+  /**
+   * The eviction subresource's PodDisruptionBudget check. The local control plane runs no
+   * disruption controller, so the budget's status is worked out here from the pods it selects.
+   */
+  private checkDisruptionBudget(pod: KubeObject): void {
+    const phase = (pod.status as { phase?: string } | undefined)?.phase ?? 'Pending';
+    // Pods that are not running, or already going, have nothing left to disrupt.
+    if (['Pending', 'Succeeded', 'Failed'].includes(phase) || pod.metadata.deletionTimestamp) return;
+    const pdbType = this.registry.lookup('policy', 'v1', 'poddisruptionbudgets');
+    const podType = this.registry.lookup('', 'v1', 'pods')!;
+    if (!pdbType) return;
+    const namespace = pod.metadata.namespace;
+    const budgets = this.core.list(pdbType, namespace, {}).items.filter((b) => selects(b, pod));
+    if (budgets.length === 0) return;
+    if (budgets.length > 1) throw internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    const budget = budgets[0];
+    const pods = this.core.list(podType, namespace, {}).items.filter((p) => selects(budget, p) && !p.metadata.deletionTimestamp);
+    const { desired, healthy } = budgetHealth(budget, pods);
+    const policy = (budget.spec as { unhealthyPodEvictionPolicy?: string }).unhealthyPodEvictionPolicy;
+    // An unready pod does not count as healthy: evicting it takes nothing from a met budget.
+    if (!isReady(pod) && (policy === 'AlwaysAllow' || (healthy >= desired && desired > 0))) return;
+    if (healthy - desired > 0) return;
+    throw new ApiError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+      causes: [
+        { reason: 'DisruptionBudget', message: `The disruption budget ${budget.metadata.name} needs ${desired} healthy pods and has ${healthy} currently` },
+      ],
+    });
   }
 
   /** A JSON, YAML or protobuf body of any kind (subresource requests). */
@@ -750,6 +830,9 @@ function asSubmitted(o: KubeObject, namespace: string | undefined): KubeObject {
   return { ...o, metadata: { ...meta, ...(namespace ? { namespace } : {}), creationTimestamp: null as unknown as string } };
 }
 
+/** The TokenRequest kind (serviceaccounts/token), for recording its managedFields. */
+const TOKEN_REQUEST_TYPE = (sa: ResourceType): ResourceType => ({ ...sa, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', subresources: [] });
+
 /** Core kinds whose registries answer a delete with the deleted object instead of a Status. */
 const RETURNS_DELETED = new Set(['serviceaccounts', 'resourcequotas', 'persistentvolumeclaims', 'persistentvolumes']);
 
@@ -870,27 +953,88 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.from(await readBytes(req)).toString('utf8');
 }
 
+function podNode(pod: KubeObject): string | undefined {
+  return (pod.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
+}
+
+/** The container a log request names must be one of the pod's. */
+function checkLogContainer(pod: KubeObject, container: string | undefined): void {
+  const spec = (pod.spec ?? {}) as Record<string, { name: string }[] | undefined>;
+  const names = (spec.containers ?? []).map((c) => c.name);
+  const all = [...names, ...(spec.initContainers ?? []).map((c) => c.name), ...(spec.ephemeralContainers ?? []).map((c) => c.name)];
+  if (container === undefined) {
+    if (names.length > 1) throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+    return;
+  }
+  if (!all.includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
+}
+
+function isReady(pod: KubeObject): boolean {
+  const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Whether a budget's selector picks the pod (an empty selector picks nothing, as in eviction). */
+function selects(budget: KubeObject, pod: KubeObject): boolean {
+  const spec = (budget.spec as { selector?: LabelSelectorSpec } | undefined)?.selector;
+  if (!spec || (!Object.keys(spec.matchLabels ?? {}).length && !spec.matchExpressions?.length)) return false;
+  try {
+    return matchLabelSelector(labelSelectorFromSpec(spec), pod.metadata.labels);
+  } catch {
+    return false;
+  }
+}
+
+/** desiredHealthy and currentHealthy of a budget over the pods it selects (the disruption controller's arithmetic). */
+function budgetHealth(budget: KubeObject, pods: KubeObject[]): { desired: number; healthy: number } {
+  const spec = budget.spec as { minAvailable?: number | string; maxUnavailable?: number | string };
+  const expected = pods.length;
+  const healthy = pods.filter(isReady).length;
+  const amount = (v: number | string) => (typeof v === 'number' ? v : Math.ceil((parseInt(v, 10) * expected) / 100));
+  let desired = 0;
+  if (spec.maxUnavailable !== undefined) desired = Math.max(0, expected - amount(spec.maxUnavailable));
+  else if (spec.minAvailable !== undefined) desired = amount(spec.minAvailable);
+  return { desired, healthy };
+}
+
+/** A Scale sent to PUT .../scale: another kind cannot be converted, another name is refused. */
+function checkScaleBody(body: KubeObject, name: string): void {
+  if (body.kind && body.kind !== 'Scale') {
+    const version = String(body.apiVersion ?? '').split('/').pop() || 'v1';
+    throw badRequest(`${body.kind} in version ${JSON.stringify(version)} cannot be handled as a Scale: converting (${version}.${body.kind}) to (autoscaling.Scale): unknown conversion`);
+  }
+  if (body.metadata?.name && body.metadata.name !== name)
+    throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+}
+
 /** The autoscaling/v1 Scale view of a scalable object. */
-function toScale(t: ResourceType, obj: KubeObject): KubeObject {
+export function toScale(t: ResourceType, obj: KubeObject): KubeObject {
   const spec = t.scale!;
-  const selector = spec.labelSelectorPath ? readPath(obj, spec.labelSelectorPath) : undefined;
-  const matchLabels = readPath(obj, '.spec.selector.matchLabels') as Record<string, string> | undefined;
-  const selectorText =
-    typeof selector === 'string'
-      ? selector
-      : matchLabels
-        ? Object.entries(matchLabels)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',')
-        : undefined;
+  // Built-in kinds print their spec.selector; custom resources name a string field.
+  const selector = !t.custom ? readPath(obj, '.spec.selector') : spec.labelSelectorPath ? readPath(obj, spec.labelSelectorPath) : undefined;
+  const selectorText = typeof selector === 'string' ? selector : selectorString(selector);
   const m = obj.metadata;
+  const replicas = (readPath(obj, spec.specReplicasPath) as number | undefined) ?? 0;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: (readPath(obj, spec.specReplicasPath) as number | undefined) ?? 0 },
+    // ScaleSpec.replicas is omitempty: zero replicas leave an empty spec.
+    spec: replicas ? { replicas } : {},
     status: { replicas: (readPath(obj, spec.statusReplicasPath) as number | undefined) ?? 0, ...(selectorText ? { selector: selectorText } : {}) },
   };
+}
+
+/** A selector as labels.Selector prints it; a ReplicationController's selector is a plain map. */
+function selectorString(sel: unknown): string | undefined {
+  if (!sel || typeof sel !== 'object') return undefined;
+  const structured = 'matchLabels' in sel || 'matchExpressions' in sel;
+  const spec = (structured ? sel : { matchLabels: sel }) as LabelSelectorSpec;
+  try {
+    return formatLabelSelector(labelSelectorFromSpec(spec)) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function setPath(obj: KubeObject, path: string, value: unknown): void {

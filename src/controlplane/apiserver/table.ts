@@ -42,16 +42,18 @@ export function columnsOf(t: ResourceType): TableColumn[] {
 
 export function toTable(t: ResourceType, objects: KubeObject[], includeObject: string, listMeta: Record<string, unknown>): Record<string, unknown> {
   const columns = columnsOf(t);
+  // Events place their Name column last (wide only); other kinds get it first.
+  const ownName = columns.some((c) => c.name === 'Name' && c.format === 'name');
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: listMeta,
     columnDefinitions: [
-      { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, priority: 0 },
+      ...(ownName ? [] : [{ name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, priority: 0 }]),
       ...columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
     ],
     rows: objects.map((o) => ({
-      cells: [o.metadata.name, ...columns.map((c) => cellValue(c.cell(o)))],
+      cells: [...(ownName ? [] : [o.metadata.name]), ...columns.map((c) => cellValue(c.cell(o)))],
       object: rowObject(o, includeObject),
     })),
   };

@@ -129,10 +129,11 @@ export class AccessControl implements RequestGate {
     const ref = spec.boundObjectRef;
     if (ref) {
       const resource = { Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[ref.kind ?? ''];
-      if (!resource || (ref.apiVersion ?? 'v1') !== 'v1')
-        throw badRequest(
-          `cannot bind token for serviceaccount ${JSON.stringify(name)} to object of kind ${JSON.stringify(`${ref.apiVersion ?? ''}, Kind=${ref.kind ?? ''}`)}`,
-        );
+      // Only the group counts (GroupVersionKind.String() in the message).
+      const apiVersion = ref.apiVersion ?? '';
+      const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+      const version = apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion;
+      if (!resource || group !== '') throw badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${ref.kind ?? ''}`);
       const t = core.registry.lookup('', 'v1', resource)!;
       const target = core.tryGet(t, resource === 'nodes' ? undefined : namespace, ref.name ?? '');
       if (!target) throw notFound(t, ref.name ?? '');
@@ -153,7 +154,8 @@ export class AccessControl implements RequestGate {
       spec: {
         audiences,
         expirationSeconds: seconds,
-        boundObjectRef: ref ? { kind: ref.kind, apiVersion: ref.apiVersion ?? 'v1', name: ref.name, uid: bound!.uid } : null,
+        // The reference comes back as sent (the uid is only in the token's claims).
+        boundObjectRef: ref ? { kind: ref.kind, apiVersion: ref.apiVersion, name: ref.name, ...(ref.uid ? { uid: ref.uid } : {}) } : null,
       },
       status: { token, expirationTimestamp: expires.toISOString().replace(/\.\d+Z$/, 'Z') },
     } as unknown as KubeObject;
