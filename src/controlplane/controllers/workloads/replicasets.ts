@@ -6,15 +6,14 @@
 import type { KubeObject } from '../../../k8s/object.js';
 import type { StoreEvent } from '../../storage/store.js';
 import {
+  CONTROLLER_MANAGER,
   condition,
   intOrPercent,
-  isPodActive,
-  isPodReady,
   keyOf,
   omitEmpty,
   ownerKeys,
   ownerRefTo,
-  podFromTemplate,
+  replicaStatus,
   setCondition,
   templateHash,
   type Condition,
@@ -47,37 +46,8 @@ export class ReplicaSetController implements Controller {
     const rs = this.sim.get(this.rs, key);
     if (!rs || rs.metadata.deletionTimestamp) return;
     const spec = rs.spec as Any;
-    const pods = this.sim.owned(this.pods, rs).filter(isPodActive);
-    const want = spec.replicas ?? 1;
-    if (pods.length < want) {
-      for (let i = pods.length; i < want; i++) {
-        const pod = this.sim.create(this.pods, rs.metadata.namespace, podFromTemplate(spec.template, rs));
-        this.sim.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'replicaset-controller');
-      }
-    } else if (pods.length > want) {
-      // Unscheduled, then not ready, then newest pods go first, as the controller ranks them.
-      const rank = (p: KubeObject) => ((p.spec as Any).nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
-      const victims = [...pods]
-        .sort((a, b) => rank(b) - rank(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))
-        .slice(0, pods.length - want);
-      for (const p of victims) {
-        this.sim.remove(this.pods, p);
-        this.sim.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replicaset-controller');
-      }
-    }
-    const current = this.sim.owned(this.pods, rs).filter(isPodActive);
-    const ready = current.filter(isPodReady).length;
-    const status = omitEmpty(
-      {
-        replicas: current.length,
-        fullyLabeledReplicas: current.length,
-        readyReplicas: ready,
-        availableReplicas: ready,
-        observedGeneration: rs.metadata.generation,
-      },
-      ['replicas'],
-    );
-    this.sim.setStatus(this.rs, rs, status);
+    const current = this.sim.scalePods(this.pods, rs, spec.template, spec.replicas ?? 1, 'replicaset-controller');
+    this.sim.setStatus(this.rs, rs, replicaStatus(current, rs), CONTROLLER_MANAGER);
   }
 }
 

@@ -4,15 +4,12 @@
  * every local control plane, like the real controller manager (pods it creates stay Pending
  * unless simulated workloads schedule and run them).
  */
-import type { KubeObject } from '../../../k8s/object.js';
 import { sameObject } from '../../apiserver/json.js';
 import type { ApiCore } from '../../apiserver/core.js';
 import type { StoreEvent } from '../../storage/store.js';
-import { isPodActive, isPodReady, keyOf, omitEmpty, ownerKeys, podFromTemplate, Sim, type Controller } from './sim.js';
+import { CONTROLLER_MANAGER, keyOf, ownerKeys, replicaStatus, Sim, type Controller } from './sim.js';
 
 type Any = Record<string, any>;
-
-export const CONTROLLER_MANAGER = 'kube-controller-manager';
 
 export class ReplicationManager implements Controller {
   readonly name = 'replication';
@@ -38,46 +35,12 @@ export class ReplicationManager implements Controller {
     // A deleting controller is left alone: its generation moves on, observedGeneration does not.
     if (!rc || rc.metadata.deletionTimestamp) return;
     const spec = rc.spec as Any;
-    const want: number = spec.replicas ?? 1;
-    const pods = this.sim.owned(this.pods, rc).filter(isPodActive);
-    for (let i = pods.length; i < want; i++) {
-      const pod = this.sim.create(this.pods, rc.metadata.namespace, podFromTemplate(spec.template, rc));
-      this.sim.event(rc, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'replication-controller');
-    }
-    // Pods not yet scheduled or not ready go first, then the newest.
-    const rank = (p: KubeObject) => ((p.spec as Any).nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
-    const victims = [...pods]
-      .sort((a, b) => rank(b) - rank(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))
-      .slice(0, Math.max(0, pods.length - want));
-    for (const p of victims) {
-      this.sim.remove(this.pods, p);
-      this.sim.event(rc, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replication-controller');
-    }
-    const current = this.sim.owned(this.pods, rc).filter(isPodActive);
-    const ready = current.filter(isPodReady).length;
+    const current = this.sim.scalePods(this.pods, rc, spec.template, spec.replicas ?? 1, 'replication-controller');
     const old = (rc.status ?? {}) as Any;
-    // status.replicas is always written (no omitempty); conditions are the controller's to keep.
-    const status = omitEmpty(
-      {
-        replicas: current.length,
-        fullyLabeledReplicas: current.length,
-        readyReplicas: ready,
-        availableReplicas: ready,
-        observedGeneration: rc.metadata.generation,
-        conditions: old.conditions,
-      },
-      ['replicas'],
-    );
+    // Conditions are the controller's to keep.
+    const status = replicaStatus(current, rc, { conditions: old.conditions });
     if (sameObject(status, old)) return;
-    this.sim.core.mutate(
-      this.rcs,
-      rc.metadata.namespace,
-      rc.metadata.name!,
-      (cur) => ({ ...cur, status }),
-      { fieldManager: CONTROLLER_MANAGER },
-      'status',
-      'update',
-    );
+    this.sim.setStatus(this.rcs, rc, status, CONTROLLER_MANAGER);
   }
 }
 

@@ -36,6 +36,9 @@ export interface Controller {
 
 type Any = Record<string, any>;
 
+/** The field manager of kube-controller-manager's writes. */
+export const CONTROLLER_MANAGER = 'kube-controller-manager';
+
 export class Sim {
   readonly stepMs: number;
   readonly imagePullFailure: RegExp;
@@ -157,8 +160,30 @@ export class Sim {
   }
 
   /** Writes `status` through the status subresource; unchanged status writes nothing. */
-  setStatus(t: ResourceType, obj: KubeObject, status: Any): KubeObject {
-    return this.core.mutate(t, obj.metadata.namespace, obj.metadata.name!, (cur) => ({ ...cur, status }), {}, 'status', 'update');
+  setStatus(t: ResourceType, obj: KubeObject, status: Any, fieldManager?: string): KubeObject {
+    return this.core.mutate(t, obj.metadata.namespace, obj.metadata.name!, (cur) => ({ ...cur, status }), { fieldManager }, 'status', 'update');
+  }
+
+  /**
+   * Creates or deletes pods of `owner`'s template until `want` are active, as the ReplicaSet and
+   * replication controllers do (unscheduled, then unready, then newest pods go first); returns
+   * the active pods after.
+   */
+  scalePods(pods: ResourceType, owner: KubeObject, template: Any, want: number, component: string): KubeObject[] {
+    const active = this.owned(pods, owner).filter(isPodActive);
+    for (let i = active.length; i < want; i++) {
+      const pod = this.create(pods, owner.metadata.namespace, podFromTemplate(template, owner));
+      this.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, component);
+    }
+    const rank = (p: KubeObject) => ((p.spec as Any).nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
+    const victims = [...active]
+      .sort((a, b) => rank(b) - rank(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))
+      .slice(0, Math.max(0, active.length - want));
+    for (const p of victims) {
+      this.remove(pods, p);
+      this.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, component);
+    }
+    return this.owned(pods, owner).filter(isPodActive);
   }
 
   /** Changes the main resource (spec or metadata) with `change` applied to a copy of the current object. */
@@ -402,6 +427,22 @@ export function labelsMatch(selector: Any | undefined, labels: Record<string, st
 }
 
 /** Drops zero and empty values from a status, as Go's omitempty does. */
+/** The status a ReplicaSet or ReplicationController reports for its active pods (replicas is always written). */
+export function replicaStatus(current: KubeObject[], owner: KubeObject, extra: Any = {}): Any {
+  const ready = current.filter(isPodReady).length;
+  return omitEmpty(
+    {
+      replicas: current.length,
+      fullyLabeledReplicas: current.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      observedGeneration: owner.metadata.generation,
+      ...extra,
+    },
+    ['replicas'],
+  );
+}
+
 export function omitEmpty(status: Any, keep: string[] = []): Any {
   const out: Any = {};
   for (const [k, v] of Object.entries(status)) {
