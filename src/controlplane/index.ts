@@ -17,6 +17,7 @@ import { CrdSupport } from './apiserver/crd.js';
 import { Registry } from './apiserver/registry.js';
 import { ApiServer } from './apiserver/server.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
+import { ResourceQuotaController, withQuotaAdmission } from './controllers/resource-quota.js';
 import { NamespaceController } from './controllers/namespaces.js';
 import { startReplicationManager } from './controllers/workloads/replication.js';
 import { WebhookAdmission } from './admission/webhooks.js';
@@ -110,12 +111,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   });
   access.start();
   const admission = new WebhookAdmission(core, { log: opts.log, userInfo: () => access.currentUser() });
+  const quotas = new ResourceQuotaController(core);
   const api = new ApiServer(core, registry, {
     gate: access,
     heartbeatMs: opts.watchHeartbeatMs,
     bookmarkMs: opts.watchBookmarkMs,
     log: opts.log,
-    admission,
+    admission: withQuotaAdmission(quotas, admission),
     // The simulated workloads bring a scheduler; the storage and the controllers always run.
     components: [...(opts.simulateWorkloads ? ['scheduler'] : []), 'controller-manager', 'etcd-0'],
   });
@@ -142,6 +144,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const gc = new GarbageCollector(core);
   namespaces.start();
   gc.start();
+  quotas.start();
   const stopReplication = startReplicationManager(core, opts.log);
   // Every cluster has the `kubernetes` Service in `default`.
   const svcType = registry.lookup('', 'v1', 'services')!;
@@ -187,6 +190,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       admission.close();
       workloads?.stop();
       gc.stop();
+      quotas.stop();
       stopReplication();
       namespaces.stop();
       api.closeWatches();

@@ -380,7 +380,7 @@ function mergeLists(live: Json[], applied: Json[], node: Node, list: ListInfo, o
 }
 
 /** Removes the given fields from `value`; containers left empty by a removal disappear as well. */
-function removeFields(value: Json, node: Node, list: ListInfo, toRemove: FieldSet, opts: Pick<ApplyOptions, 'listTypes'>): Json | undefined {
+function removeFields(value: Json, node: Node, list: ListInfo, toRemove: FieldSet, opts: Pick<ApplyOptions, 'listTypes'>, owned?: FieldSet): Json | undefined {
   if (Array.isArray(value) && list.type !== 'atomic') {
     const out: Json[] = [];
     let removedAny = false;
@@ -391,11 +391,15 @@ function removeFields(value: Json, node: Node, list: ListInfo, toRemove: FieldSe
         out.push(item);
         continue;
       }
+      const ownedSub = pe ? owned?.children.get(pe) : undefined;
       if (sub.member) {
-        removedAny = true;
+        // A removed item keeps the parts another manager still owns (SMD adds owned items back).
+        const keptPart = ownedSub && list.type === 'map' ? retainOwned(item, node, ATOMIC_LIST, ownedSub, opts) : undefined;
+        if (keptPart === undefined) removedAny = true;
+        else out.push(keptPart);
         continue;
       }
-      const kept = list.type === 'map' ? removeFields(item, node, ATOMIC_LIST, sub, opts) : item;
+      const kept = list.type === 'map' ? removeFields(item, node, ATOMIC_LIST, sub, opts, ownedSub) : item;
       if (kept === undefined) removedAny = true;
       else out.push(kept);
     }
@@ -410,18 +414,47 @@ function removeFields(value: Json, node: Node, list: ListInfo, toRemove: FieldSe
         out[k] = v;
         continue;
       }
-      if (sub.member) {
-        removedAny = true;
-        continue;
-      }
       const child = childOf(node, k, opts);
-      const kept = removeFields(v, child.node, child.list, sub, opts);
+      const ownedSub = owned?.children.get(`f:${k}`);
+      const kept = sub.member
+        ? ownedSub && ownedSub.children.size > 0
+          ? retainOwned(v, child.node, child.list, ownedSub, opts)
+          : undefined
+        : removeFields(v, child.node, child.list, sub, opts, ownedSub);
       if (kept === undefined) removedAny = true;
       else out[k] = kept;
     }
     return removedAny && Object.keys(out).length === 0 ? undefined : out;
   }
   return value;
+}
+
+/** The parts of a value that the `owned` set covers (undefined when none). */
+function retainOwned(value: Json, node: Node, list: ListInfo, owned: FieldSet, opts: Pick<ApplyOptions, 'listTypes'>): Json | undefined {
+  if (owned.member) return value;
+  if (Array.isArray(value) && list.type !== 'atomic') {
+    const out: Json[] = [];
+    for (const item of value) {
+      const pe = itemElement(item, list);
+      const sub = pe ? owned.children.get(pe) : undefined;
+      if (!sub) continue;
+      const kept = list.type === 'map' ? retainOwned(item, node, ATOMIC_LIST, sub, opts) : item;
+      if (kept !== undefined) out.push(kept);
+    }
+    return out.length ? out : undefined;
+  }
+  if (isObject(value) && !isAtomicObject(node)) {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) {
+      const sub = owned.children.get(`f:${k}`);
+      if (!sub) continue;
+      const child = childOf(node, k, opts);
+      const kept = retainOwned(v, child.node, child.list, sub, opts);
+      if (kept !== undefined) out[k] = kept;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return undefined;
 }
 
 // ---- managers ----
@@ -535,7 +568,7 @@ export function serverSideApply(
   let othersSet = new FieldSet();
   for (const m of managers) if (m !== mine) othersSet = othersSet.union(m.set);
   const toRemove = lastSet.difference(newSet).difference(othersSet);
-  if (!toRemove.isEmpty()) merged = (removeFields(merged, node, ATOMIC_LIST, toRemove, opts) ?? {}) as JsonObject;
+  if (!toRemove.isEmpty()) merged = (removeFields(merged, node, ATOMIC_LIST, toRemove, opts, othersSet.union(newSet)) ?? {}) as JsonObject;
 
   const changed = new FieldSet();
   changedFields(stripUnowned(liveJson, opts), stripUnowned(merged, opts), node, ATOMIC_LIST, rootAt(changed), live !== undefined, opts);

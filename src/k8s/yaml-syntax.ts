@@ -159,6 +159,12 @@ class Scanner {
   private simpleKeyAllowed = false;
   private readonly simpleKeys: SimpleKey[] = [];
   private flowLevel = 0;
+  /**
+   * Lines continuing a quoted scalar or a flow collection (character index of their start ->
+   * the block indentation there): go-yaml lets them be less indented than the YAML 1.2
+   * parsers do, and their leading blanks carry no meaning.
+   */
+  readonly continuations = new Map<number, number>();
 
   constructor(private readonly input: Decoded) {}
 
@@ -181,6 +187,11 @@ class Scanner {
   private skip(): void {
     this.pos++;
     this.mark = { index: this.mark.index + 1, line: this.mark.line, column: this.mark.column + 1 };
+  }
+
+  private skipContinuationLine(): void {
+    this.skipLine();
+    this.continuations.set(this.mark.index, this.indent);
   }
 
   private skipLine(): void {
@@ -255,7 +266,7 @@ class Scanner {
     if (c === code("'")) return this.fetchFlowScalar(true);
     if (c === code('"')) return this.fetchFlowScalar(false);
     if (
-      !(isBlankZ(c) || oneOf(c, "-?:,[]{}#&*!|>'\"%@`")) ||
+      !(isBlankZ(c) || oneOf(c, '-?:,[]{}#&*!|>\'"%@`')) ||
       (c === code('-') && !isBlank(this.ch(1))) ||
       (this.flowLevel === 0 && (c === code('?') || c === code(':')) && !isBlankZ(this.ch(1)))
     )
@@ -576,7 +587,8 @@ class Scanner {
       while (this.is(' ') || ((this.flowLevel > 0 || !this.simpleKeyAllowed) && this.is('\t'))) this.skip();
       if (this.is('#')) while (!isBreakZ(this.ch())) this.skip();
       if (!isBreak(this.ch())) return;
-      this.skipLine();
+      if (this.flowLevel > 0) this.skipContinuationLine();
+      else this.skipLine();
       if (this.flowLevel === 0) this.simpleKeyAllowed = true;
     }
   }
@@ -657,7 +669,7 @@ class Scanner {
           break;
         } else if (!single && this.is('\\') && isBreak(this.ch(1))) {
           this.skip();
-          this.skipLine();
+          this.skipContinuationLine();
           break;
         } else if (!single && this.is('\\')) {
           const escape = String.fromCharCode(this.ch(1));
@@ -683,7 +695,7 @@ class Scanner {
       if (this.ch() === quote) break;
       while (isBlank(this.ch()) || isBreak(this.ch())) {
         if (isBlank(this.ch())) this.skip();
-        else this.skipLine();
+        else this.skipContinuationLine();
       }
     }
     this.skip();
@@ -713,7 +725,8 @@ class Scanner {
             this.scannerError('while scanning a plain scalar', start, 'found a tab character that violates indentation');
           this.skip();
         } else {
-          this.skipLine();
+          if (this.flowLevel > 0) this.skipContinuationLine();
+          else this.skipLine();
           leadingBlanks = true;
         }
       }
@@ -751,16 +764,7 @@ type State =
   | 'END';
 
 type EventType =
-  | 'STREAM-START'
-  | 'STREAM-END'
-  | 'DOCUMENT-START'
-  | 'DOCUMENT-END'
-  | 'ALIAS'
-  | 'SCALAR'
-  | 'SEQUENCE-START'
-  | 'SEQUENCE-END'
-  | 'MAPPING-START'
-  | 'MAPPING-END';
+  'STREAM-START' | 'STREAM-END' | 'DOCUMENT-START' | 'DOCUMENT-END' | 'ALIAS' | 'SCALAR' | 'SEQUENCE-START' | 'SEQUENCE-END' | 'MAPPING-START' | 'MAPPING-END';
 
 interface Event {
   type: EventType;
@@ -773,6 +777,8 @@ class Parser {
   private readonly states: State[] = [];
   private readonly marks: Mark[] = [];
   private tagHandles = new Set<string>();
+  /** Where the first document ends (a character index): the decoder reads nothing after it. */
+  documentEnd = 0;
 
   constructor(private readonly scanner: Scanner) {}
 
@@ -799,6 +805,7 @@ class Parser {
         return this.node(true, false);
       }
       case 'DOCUMENT-END':
+        this.documentEnd = s.peek().start.index;
         if (s.peek().type === 'DOCUMENT-END') s.next();
         this.state = 'DOCUMENT-START';
         return { type: 'DOCUMENT-END' };
@@ -1102,27 +1109,36 @@ class Parser {
 
 /**
  * Checks a YAML text as go-yaml v2's Unmarshal reads it (the first document, its anchors
- * included) and throws a GoYamlError with go-yaml's message at the first problem.
+ * included) and throws a GoYamlError with go-yaml's message at the first problem. Returns the
+ * text of that first document (without a byte order mark), or undefined when there is none.
  */
-export function checkGoYamlSyntax(input: Uint8Array | string): void {
+export function checkGoYamlSyntax(input: Uint8Array | string): string | undefined {
   let bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   // go-yaml reads an empty input as a single line break.
   if (bytes.length === 0) bytes = new Uint8Array([0x0a]);
-  const parser = new Parser(new Scanner(decode(bytes)));
+  const decoded = decode(bytes);
+  const scanner = new Scanner(decoded);
+  const parser = new Parser(scanner);
   parser.next(); // stream start
-  const first = parser.next();
-  if (first.type === 'STREAM-END') return;
+  if (parser.next().type === 'STREAM-END') return undefined;
   // Anchors are known from the node that defines them on (an alias inside it sees it).
   const anchors = new Set<string>();
-  let depth = 0;
   for (;;) {
     const e = parser.next();
     if (e.anchor !== undefined && e.type !== 'ALIAS') anchors.add(e.anchor);
     if (e.type === 'ALIAS' && !anchors.has(e.anchor!)) throw new GoYamlError(`yaml: unknown anchor '${e.anchor}' referenced`, 'composer');
-    if (e.type === 'MAPPING-START' || e.type === 'SEQUENCE-START') depth++;
-    if (e.type === 'MAPPING-END' || e.type === 'SEQUENCE-END') depth--;
-    if (e.type === 'DOCUMENT-END' && depth === 0) return;
+    if (e.type === 'DOCUMENT-END') break;
   }
+  // Continuation lines get indented past their block so that a YAML 1.2 parser reads them too.
+  const cuts = [...scanner.continuations.keys()].filter((i) => i < parser.documentEnd).sort((a, b) => a - b);
+  let text = '';
+  let from = 0;
+  for (const to of [...cuts, parser.documentEnd]) {
+    for (let i = from; i < to; i += 4096) text += String.fromCodePoint(...decoded.chars.slice(i, Math.min(i + 4096, to)));
+    if (to < parser.documentEnd) text += ' '.repeat(scanner.continuations.get(to)! + 1);
+    from = to;
+  }
+  return text;
 }
 
 /** go-yaml's message for the first problem in `input`, or undefined when go-yaml reads it. */

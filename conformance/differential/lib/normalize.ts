@@ -35,7 +35,7 @@ function collectGenerated(value: unknown, out: Set<string>): void {
 function walk(value: unknown, key: string | undefined, generated: Set<string>): unknown {
   if (Array.isArray(value)) return value.map((v) => walk(v, undefined, generated));
   if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
+    const obj = timeCellsBlanked(value as Record<string, unknown>);
     const out: Record<string, unknown> = {};
     // Keys can hold uids too (managedFields' k:{"uid":...} entries).
     for (const [k, v] of Object.entries(obj)) out[text(k)] = walk(v, k, generated);
@@ -50,6 +50,21 @@ function walk(value: unknown, key: string | undefined, generated: Set<string>): 
     return text(value);
   }
   return value;
+}
+
+/** Table columns whose cells are durations since a time (they tick between the two servers' answers). */
+const TIME_COLUMNS = new Set(['Age', 'Duration', 'Last Seen', 'First Seen', 'Last Schedule']);
+
+/** A Table (`as=Table`) with the cells of its time columns (and `date` printer columns) replaced by <age>. */
+function timeCellsBlanked(obj: Record<string, unknown>): Record<string, unknown> {
+  const columns = obj.columnDefinitions;
+  if (obj.kind !== 'Table' || !Array.isArray(columns) || !Array.isArray(obj.rows)) return obj;
+  const timed = columns.flatMap((c: { name?: string; format?: string }, i) => (TIME_COLUMNS.has(c.name ?? '') || c.format === 'date' ? [i] : []));
+  if (!timed.length) return obj;
+  const rows = (obj.rows as { cells?: unknown[] }[]).map((row) =>
+    Array.isArray(row.cells) ? { ...row, cells: row.cells.map((cell, i) => (timed.includes(i) && typeof cell === 'string' && cell ? '<age>' : cell)) } : row,
+  );
+  return { ...obj, rows };
 }
 
 /** kubectl's output with placeholders; ages and resourceVersions too. */

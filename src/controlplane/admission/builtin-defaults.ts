@@ -63,9 +63,20 @@ export function podSpecRules(spec: string): DefaultRule[] {
   ];
 }
 
+function requestsFromLimits(resources: Any): unknown {
+  const limits = resources.limits as Any | undefined;
+  return limits && Object.keys(limits).length ? { ...limits } : undefined;
+}
+
 /** The tables, by "group/Kind". */
 export const DEFAULTS: Record<string, DefaultRule[]> = {
-  '/Pod': [...podSpecRules('spec'), ['spec.enableServiceLinks', true]],
+  '/Pod': [
+    ...podSpecRules('spec'),
+    ['spec.enableServiceLinks', true],
+    // SetDefaults_Pod (pods only, not templates): a container with limits but no requests requests its limits.
+    ['spec.containers[].resources.requests', requestsFromLimits],
+    ['spec.initContainers[].resources.requests', requestsFromLimits],
+  ],
   '/PodTemplate': podSpecRules('template.spec'),
   '/ReplicationController': [
     ['spec.replicas', 1],

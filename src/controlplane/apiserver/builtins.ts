@@ -9,7 +9,7 @@ import { sameObject } from './json.js';
 import { forbidden } from './errors.js';
 import { ageColumn, readPath } from './table.js';
 import { hpaConversion } from './conversion.js';
-import { eventColumns, jobWideColumns, printerColumns, replicaSetWideColumns, statefulSetWideColumns } from './printers.js';
+import { eventColumns, jobWideColumns, printerColumns, replicaSetWideColumns, serviceExternalIp, statefulSetWideColumns } from './printers.js';
 import { Registry, STANDARD_VERBS, type ResourceHooks, type ResourceType, type ScaleSpec, type TableColumn } from './registry.js';
 
 const SUB_VERBS = ['get', 'patch', 'update'];
@@ -304,7 +304,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
   const core = (resource: string, kind: string, d?: Def) => reg.add(def('', 'v1', resource, kind, d));
   core('bindings', 'Binding', { verbs: ['create'] });
   core('componentstatuses', 'ComponentStatus', { short: ['cs'], cluster: true, verbs: ['get', 'list'], columns: componentStatusColumns });
-  core('configmaps', 'ConfigMap', { short: ['cm'], columns: [col('Data', (o) => countKeys(o.data) + countKeys(o.binaryData), 'integer'), ageColumn] });
+  core('configmaps', 'ConfigMap', { short: ['cm'], columns: [col('Data', (o) => countKeys(o.data) + countKeys(o.binaryData)), ageColumn] });
   core('endpoints', 'Endpoints', { short: ['ep'], singular: 'endpoints' });
   core('events', 'Event', {
     short: ['ev'],
@@ -368,7 +368,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
   core('resourcequotas', 'ResourceQuota', { short: ['quota'], sub: ['status'] });
   core('secrets', 'Secret', {
     hooks: { defaults: defaultSecret, fieldLabels: (o) => ({ type: o.type as string }) },
-    columns: [col('Type', (o) => o.type), col('Data', (o) => countKeys(o.data), 'integer'), ageColumn],
+    columns: [col('Type', (o) => o.type), col('Data', (o) => countKeys(o.data)), ageColumn],
   });
   core('serviceaccounts', 'ServiceAccount', {
     short: ['sa'],
@@ -383,12 +383,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
     columns: [
       col('Type', (o) => readPath(o, '.spec.type')),
       col('Cluster-IP', (o) => readPath(o, '.spec.clusterIP') ?? '<none>'),
-      col(
-        'External-IP',
-        (o) =>
-          ((readPath(o, '.status.loadBalancer.ingress') as { ip?: string }[] | undefined) ?? []).map((i) => i.ip).join(',') ||
-          (readPath(o, '.spec.type') === 'LoadBalancer' ? '<pending>' : '<none>'),
-      ),
+      col('External-IP', serviceExternalIp),
       col('Port(s)', servicePorts),
       ageColumn,
       col(

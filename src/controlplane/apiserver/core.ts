@@ -40,6 +40,7 @@ import { cloneJson, sameObject } from './json.js';
 import { nowTimestamp } from './clock.js';
 import { decodeError, goShape, pruneBuiltin } from './builtin-fields.js';
 import { reportUnknownFields } from './errors.js';
+import { goOrdered, sortedDeep } from './go-order.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -157,11 +158,16 @@ export class ApiCore {
     let more = 0;
     // Without selectors the rest of the page need not be visited: it is counted from the index.
     const unfiltered = !opts.labelSelector && !opts.fieldSelector && readAt === undefined;
+    const filtered = !!(opts.labelSelector || opts.fieldSelector);
     const visit = (o: KubeObject) => {
-      if (!matches(o)) return true;
-      if (items.length < limit) items.push(this.present(t, o));
-      else if (unfiltered) return ((more = -1), false);
-      else more++;
+      if (items.length >= limit) {
+        if (unfiltered) return ((more = -1), false);
+        // Storage pages by key before filtering: any key after a full page means more, matching or not.
+        if (filtered) return ((more = 1), false);
+        more++;
+        return true;
+      }
+      if (matches(o)) items.push(this.present(t, o));
       return true;
     };
     try {
@@ -350,7 +356,7 @@ export class ApiCore {
     if (managed) meta.managedFields = managed;
     if (!meta.managedFields?.length) delete meta.managedFields;
     if (opts.dryRun) return obj;
-    const stored = this.store.put(storageKey(t), orderFields(this.toStorage(t, obj)));
+    const stored = this.store.put(storageKey(t), orderFields(t, this.toStorage(t, obj)));
     t.hooks.afterWrite?.('create', stored, undefined);
     return this.present(t, stored);
   }
@@ -472,7 +478,7 @@ export class ApiCore {
       // The answer is the object as this write left it (finalizers gone), at the deletion's version.
       return this.present(t, { ...obj, metadata: { ...obj.metadata, resourceVersion: last?.metadata.resourceVersion ?? meta.resourceVersion } });
     }
-    const saved = this.store.put(storageKey(t), orderFields(this.toStorage(t, obj)));
+    const saved = this.store.put(storageKey(t), orderFields(t, this.toStorage(t, obj)));
     t.hooks.afterWrite?.('update', saved, stored);
     return this.present(t, saved);
   }
@@ -775,8 +781,13 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** apiVersion, kind, metadata first, as the real server orders its JSON. */
-function orderFields(obj: KubeObject): KubeObject {
+/** Stored in the key order of the real server's JSON (Go field order; unstructured custom resources sorted). */
+function orderFields(t: ResourceType, written: KubeObject): KubeObject {
+  // The store fills in resourceVersion where the key already is.
+  const obj = { ...written, metadata: { ...written.metadata, resourceVersion: written.metadata.resourceVersion ?? '' } };
+  if (t.custom) return sortedDeep(obj) as KubeObject;
+  const ordered = goOrdered(obj);
+  if (ordered !== obj) return ordered;
   const { apiVersion, kind, metadata, ...rest } = obj;
   return { apiVersion, kind, metadata, ...rest };
 }
@@ -810,7 +821,9 @@ const CONTINUE_EXPIRED =
 /** The key a continue token starts after and the revision it reads at (-1: the latest). */
 function decodeContinue(token: string): { start: string; rv: number } {
   // Tokens are unpadded URL-safe base64; Go's decoder names the first byte outside that alphabet.
-  const illegal = token.search(/[^A-Za-z0-9_-]/);
+  let illegal = token.search(/[^A-Za-z0-9_-]/);
+  // A lone character after the last full quantum cannot be decoded either.
+  if (illegal < 0 && token.length % 4 === 1) illegal = token.length - 1;
   if (illegal >= 0) throw badRequest(`invalid continue token: continue key is not valid: illegal base64 data at input byte ${illegal}`);
   const bytes = Buffer.from(token, 'base64url');
   let why: string;

@@ -286,7 +286,8 @@ function printerColumns(v: CrdVersion): TableColumn[] {
     priority: c.priority ?? 0,
     cell: (o: KubeObject) => {
       const value = readPath(o, c.jsonPath);
-      if (value === undefined || value === null) return undefined;
+      // A missing value is a null cell, which kubectl prints as an empty one.
+      if (value === undefined || value === null) return null;
       if (c.type === 'date' && typeof value === 'string') return humanDuration(Date.now() - Date.parse(value));
       if (typeof value === 'object') return JSON.stringify(value);
       return value;

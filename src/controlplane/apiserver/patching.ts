@@ -1,10 +1,10 @@
 /** Patch dispatch by Content-Type, on top of the patch toolkit in src/k8s/patch and src/k8s/ssa. */
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../k8s/object.js';
 import { applyJsonPatch } from '../../k8s/patch/json-patch.js';
 import { applyMergePatch } from '../../k8s/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../k8s/patch/strategic.js';
 import { goJsonType, PatchError } from '../../k8s/patch/errors.js';
+import { yamlToJson, YamlDecodeError } from '../../k8s/yaml-decode.js';
 import { ApiError, badRequest, goJsonError, unsupportedMediaType } from './errors.js';
 import { apiVersionOf, type ResourceType } from './registry.js';
 
@@ -28,18 +28,35 @@ export function patchKind(contentType: string, t: ResourceType): PatchKind {
 }
 
 /** Parses a patch body: JSON for the three patch types, YAML (a JSON superset) for apply. */
-export function parsePatchBody(kind: PatchKind, text: string): unknown {
+export function parsePatchBody(kind: PatchKind, raw: Uint8Array | string): unknown {
+  if (kind === 'apply') return parseApplyBody(raw);
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
   let body: unknown;
   try {
-    body = kind === 'apply' ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
+    body = JSON.parse(text);
   } catch (e) {
-    if (kind === 'apply') throw badRequest(`error decoding YAML: error converting YAML to JSON: yaml: ${(e as Error).message.split('\n')[0]}`);
     throw badRequest(`error decoding patch: ${goJsonError(text, e as Error)}`);
   }
   // A JSON patch is decoded as a list of operations, the others as a map (Go's wording).
   if (kind === 'json' && !Array.isArray(body)) throw badRequest(`json: cannot unmarshal ${goJsonType(body)} into Go value of type jsonpatch.Patch`);
   if (kind !== 'json' && (body === null || typeof body !== 'object' || Array.isArray(body)))
     throw badRequest(`error decoding patch: json: cannot unmarshal ${goJsonType(body)} into Go value of type map[string]interface {}`);
+  return body;
+}
+
+/** An apply patch goes YAML -> JSON (go-yaml's errors) -> a map (an empty body is an empty map). */
+function parseApplyBody(raw: Uint8Array | string): unknown {
+  let body: unknown;
+  try {
+    body = yamlToJson(raw) ?? {};
+  } catch (e) {
+    if (e instanceof YamlDecodeError) throw badRequest(`error decoding YAML: error converting YAML to JSON: ${e.message}`);
+    throw e;
+  }
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw badRequest(
+      `error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${goJsonType(body)} into Go value of type map[string]interface {}`,
+    );
   return body;
 }
 

@@ -141,6 +141,27 @@ function loadBalancerAddresses(o: KubeObject): string {
     .join(',');
 }
 
+/** A Service's External-IP cell: its external name, external IPs, or load balancer addresses. */
+export function serviceExternalIp(o: KubeObject): string {
+  const externalIps = (get(o, '.spec.externalIPs') as string[] | undefined) ?? [];
+  switch (get(o, '.spec.type') ?? 'ClusterIP') {
+    case 'ClusterIP':
+    case 'NodePort':
+      return externalIps.length ? externalIps.join(',') : '<none>';
+    case 'LoadBalancer': {
+      let lb = loadBalancerAddresses(o);
+      // The narrow view cuts long address lists.
+      if (lb.length > 16) lb = `${lb.slice(0, 13)}...`;
+      const all = [...(lb ? lb.split(',') : []), ...externalIps];
+      return all.length ? all.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return String(get(o, '.spec.externalName') ?? '');
+    default:
+      return '<unknown>';
+  }
+}
+
 function hpaTargets(o: KubeObject): string {
   // autoscaling/v1 keeps the CPU target at spec level; v2 lists metrics.
   const v1Target = get(o, '.spec.targetCPUUtilizationPercentage');
@@ -185,7 +206,8 @@ export const eventColumns: TableColumn[] = [
   wide('Source', eventSource),
   col('Message', (o) => (o.message as string | undefined)?.trim() ?? ''),
   wide('First Seen', eventFirstSeen),
-  wide('Count', (o) => String(get(o, '.series.count') ?? o.count ?? '')),
+  // A number; singleton events (the new API sets no count) count as 1.
+  wide('Count', (o) => get(o, '.series.count') ?? o.count ?? 0),
   { name: 'Name', type: 'string', format: 'name', priority: 1, description: '', cell: (o) => o.metadata.name },
 ];
 

@@ -3,7 +3,6 @@
  * body decoding and watch streaming on top of ApiCore.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../k8s/object.js';
 import {
   ApiError,
@@ -27,6 +26,8 @@ import { OpenApi } from './openapi.js';
 import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js';
 import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from './registry.js';
 import { readPath, toTable } from './table.js';
+import { summarizeBody, yamlToJson, YamlDecodeError } from '../../k8s/yaml-decode.js';
+import { goJsonType } from '../../k8s/patch/errors.js';
 import { jsonText, jsonTextWithoutTypeMeta, jsonWithArray } from './encoding.js';
 import { requestUrl } from './request-url.js';
 import { nowTimestamp } from './clock.js';
@@ -99,6 +100,8 @@ export interface ApiServerOptions {
 
 const PUBLIC_PATHS = /^\/(version|healthz|livez|readyz)(\/|$)/;
 const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+/** The Go type the API server first decodes a body into (to find its kind), as Go prints it. */
+const TYPE_META_STRUCT = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
 
 interface Target {
   type: ResourceType;
@@ -254,19 +257,30 @@ export class ApiServer {
     const write = { dryRun, fieldManager: fieldManager ?? defaultManager(req), fieldValidation: q.get('fieldValidation') ?? undefined, warnings };
     // The options admission webhooks see: what the query asked for.
     const requestOptions = { ...(dryRun ? { dryRun: ['All'] } : {}), ...(fieldManager ? { fieldManager } : {}) };
-    const wantTable = /as=Table/.test(accept);
+    // Reads answer in the view the Accept header asks for (writes answer the object).
+    const reads = (verb === 'get' || verb === 'list' || verb === 'watch') && (!subresource || subresource === 'status' || subresource === 'scale');
+    const view: View = reads ? negotiateView(accept) : { as: 'object' };
+    const wantTable = view.as === 'Table';
+    if (wantTable) checkIncludeObject(q.get('includeObject'));
+    if (verb === 'list' && view.as === 'PartialObjectMetadata')
+      throw notAcceptable(`you requested PartialObjectMetadata, but the requested object is a list (*${goListType(t)})`);
     const send = (code: number, obj: KubeObject) => {
       if (warnings.length)
         res.setHeader(
           'Warning',
           warnings.map((w) => `299 - ${JSON.stringify(w)}`),
         );
+      const plain = verb !== 'get' || !!subresource;
       sendJson(
         res,
         code,
-        wantTable && verb === 'get' && !subresource
-          ? toTable(t, [obj], q.get('includeObject') ?? 'Metadata', { resourceVersion: obj.metadata.resourceVersion })
-          : obj,
+        plain
+          ? obj
+          : wantTable
+            ? toTable(t, [obj], q.get('includeObject') || 'Metadata', { resourceVersion: obj.metadata.resourceVersion })
+            : view.as === 'PartialObjectMetadata'
+              ? partialMetadata(obj, view.version)
+              : obj,
       );
     };
     switch (verb) {
@@ -332,7 +346,14 @@ export class ApiServer {
         // Custom resource lists are unstructured and keep the empty continue token (tables do not).
         if (result.continue || (t.custom && !wantTable)) meta.continue = result.continue ?? '';
         if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
-        if (wantTable) return sendJson(res, 200, toTable(t, result.items, q.get('includeObject') ?? 'Metadata', meta));
+        if (wantTable) return sendJson(res, 200, toTable(t, result.items, q.get('includeObject') || 'Metadata', meta));
+        if (view.as === 'PartialObjectMetadataList')
+          return sendJson(res, 200, {
+            kind: 'PartialObjectMetadataList',
+            apiVersion: `meta.k8s.io/${view.version}`,
+            metadata: meta,
+            items: result.items.map((o) => partialMetadata(o, view.version)),
+          });
         return sendJsonText(res, 200, jsonWithArray({ kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta }, 'items', listItems(t, result.items)));
       }
       case 'watch':
@@ -437,8 +458,7 @@ export class ApiServer {
     };
     if (kind !== 'apply' && force !== null)
       throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldForbidden('force', 'may not be specified for non-apply patch')]);
-    const text = await readBody(req);
-    const patch = parsePatchBody(kind, text);
+    const patch = parsePatchBody(kind, await readBytes(req));
     if (kind === 'apply') {
       if (!q.get('fieldManager'))
         throw invalid({ group: 'meta.k8s.io', resource: '', kind: 'PatchOptions' }, '', [fieldRequired('fieldManager', 'is required for apply patch')]);
@@ -536,6 +556,9 @@ export class ApiServer {
     if (t.resource === 'pods' && subresource === 'binding') {
       const node = (body.target as { name?: string } | undefined)?.name;
       if (!node) throw invalid({ group: '', resource: 'bindings', kind: 'Binding' }, name, [fieldRequired('target.name', '')]);
+      // The binding storage writes the pod directly: no field manager records it. The node
+      // goes through the pod, the PodScheduled condition through its status.
+      const direct = { ...write, keepManagedFields: true };
       this.core.mutate(
         t,
         namespace,
@@ -543,30 +566,15 @@ export class ApiServer {
         (pod) => {
           const spec = (pod.spec ?? {}) as Record<string, unknown>;
           if (spec.nodeName)
-            throw conflict(
-              { group: '', resource: 'pods/binding', kind: '' },
-              name,
-              `pod ${name} is already assigned to node "${String(spec.nodeName)}"`,
-            );
+            throw conflict({ group: '', resource: 'pods/binding', kind: '' }, name, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
           const annotations = { ...(pod.metadata.annotations ?? {}), ...((body.metadata as { annotations?: Record<string, string> })?.annotations ?? {}) };
-          const status = (pod.status ?? {}) as { conditions?: Record<string, unknown>[] };
-          const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() };
-          const conditions = [...(status.conditions ?? [])];
-          const at = conditions.findIndex((c) => c.type === 'PodScheduled');
-          if (at < 0) conditions.push(scheduled);
-          else if (conditions[at].status !== 'True') conditions[at] = scheduled;
-          return {
-            ...pod,
-            metadata: { ...pod.metadata, ...(Object.keys(annotations).length ? { annotations } : {}) },
-            spec: { ...spec, nodeName: node },
-            status: { ...status, conditions },
-          };
+          return { ...pod, metadata: { ...pod.metadata, ...(Object.keys(annotations).length ? { annotations } : {}) }, spec: { ...spec, nodeName: node } };
         },
-        // The binding storage writes the pod directly: no field manager records it.
-        { ...write, keepManagedFields: true },
+        direct,
         '',
         'update',
       );
+      if (!write.dryRun) this.core.mutate(t, namespace, name, (pod) => withScheduledCondition(pod), direct, 'status', 'update');
       return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     }
     if (t.resource === 'serviceaccounts' && subresource === 'token' && this.opts.gate) {
@@ -756,22 +764,28 @@ export class ApiServer {
         throw badRequest(`the object provided is unrecognized (must be of type ${t.kind}): ${(e as Error).message}`);
       }
     }
-    const text = await readBody(req);
     let body: unknown;
     const unrecognized = (why: string) => badRequest(`the object provided is unrecognized (must be of type ${allowAnyKind ? 'Scale' : t.kind}): ${why}`);
     if (type === 'application/yaml') {
+      const bytes = await readBytes(req);
       try {
-        body = parseYaml(text, { uniqueKeys: false });
+        body = yamlToJson(bytes) ?? {}; // an empty document decodes as an empty object
       } catch (e) {
-        throw unrecognized(`yaml: ${(e as Error).message.split('\n')[0]}`);
+        if (e instanceof YamlDecodeError) throw unrecognized(`${e.message} (${summarizeBody(bytes)})`);
+        throw e;
       }
-    } else {
-      try {
-        body = JSON.parse(text);
-      } catch (e) {
-        const shown = text.length === 0 ? '<empty>' : text.length > 30 ? `${text.slice(0, 30)} ...` : text;
-        throw unrecognized(`couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)} (${shown})`);
-      }
+      if (typeof body !== 'object' || Array.isArray(body))
+        throw unrecognized(
+          `couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonType(body)} into Go value of type ${TYPE_META_STRUCT} (${summarizeBody(bytes)})`,
+        );
+      return body as KubeObject;
+    }
+    const text = await readBody(req);
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      const shown = text.length === 0 ? '<empty>' : text.length > 30 ? `${text.slice(0, 30)} ...` : text;
+      throw unrecognized(`couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)} (${shown})`);
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unrecognized(`couldn't get version/kind; json parse error: expected an object`);
     return body as KubeObject;
@@ -831,10 +845,16 @@ function asSubmitted(o: KubeObject, namespace: string | undefined): KubeObject {
 }
 
 /** The TokenRequest kind (serviceaccounts/token), for recording its managedFields. */
-const TOKEN_REQUEST_TYPE = (sa: ResourceType): ResourceType => ({ ...sa, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', subresources: [] });
+const TOKEN_REQUEST_TYPE = (sa: ResourceType): ResourceType => ({
+  ...sa,
+  group: 'authentication.k8s.io',
+  version: 'v1',
+  kind: 'TokenRequest',
+  subresources: [],
+});
 
 /** Core kinds whose registries answer a delete with the deleted object instead of a Status. */
-const RETURNS_DELETED = new Set(['serviceaccounts', 'resourcequotas', 'persistentvolumeclaims', 'persistentvolumes']);
+const RETURNS_DELETED = new Set(['serviceaccounts', 'resourcequotas', 'persistentvolumeclaims', 'persistentvolumes', 'podtemplates']);
 
 /** The options kind each verb decodes its query into (named in option errors). */
 const OPTIONS_KIND: Record<string, string> = {
@@ -953,6 +973,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.from(await readBytes(req)).toString('utf8');
 }
 
+/** The pod with its PodScheduled condition True (UpdatePodCondition: a new transition time only on change). */
+function withScheduledCondition(pod: KubeObject): KubeObject {
+  const status = (pod.status ?? {}) as { conditions?: Record<string, unknown>[] };
+  const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() };
+  const conditions = [...(status.conditions ?? [])];
+  const at = conditions.findIndex((c) => c.type === 'PodScheduled');
+  if (at < 0) conditions.push(scheduled);
+  else if (conditions[at].status !== 'True') conditions[at] = scheduled;
+  return { ...pod, status: { ...status, conditions } };
+}
+
 function podNode(pod: KubeObject): string | undefined {
   return (pod.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
 }
@@ -997,11 +1028,63 @@ function budgetHealth(budget: KubeObject, pods: KubeObject[]): { desired: number
   return { desired, healthy };
 }
 
+/** What a read answers with: the object itself, a Table, or only metadata. */
+interface View {
+  as: 'object' | 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
+  version?: string;
+}
+
+const MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+const META_VIEWS = ['Table', 'PartialObjectMetadata', 'PartialObjectMetadataList'];
+
+/**
+ * Output negotiation as the API server does it: the first Accept clause the server can produce
+ * wins; a clause asking for a view (as=...) needs g=meta.k8s.io and a version it serves.
+ */
+export function negotiateView(accept: string): View {
+  if (!accept.trim()) return { as: 'object' };
+  let anyKnownType = false;
+  for (const clause of accept.split(',')) {
+    const [type, ...rawParams] = clause.split(';').map((p) => p.trim());
+    const params = Object.fromEntries(rawParams.map((p) => p.split('=').map((x) => x.trim())));
+    if (params.q === '0') continue;
+    const known = MEDIA_TYPES.includes(type) || type === '*/*' || type === 'application/*';
+    if (!known) continue;
+    anyKnownType = true;
+    if (!params.as) return { as: 'object' };
+    if (META_VIEWS.includes(params.as) && params.g === 'meta.k8s.io' && (params.v === 'v1' || params.v === 'v1beta1'))
+      return { as: params.as as View['as'], version: params.v };
+  }
+  if (!anyKnownType) throw new ApiError(406, 'NotAcceptable', '406: Not Acceptable', {});
+  throw notAcceptable(`only the following media types are accepted: ${MEDIA_TYPES.join(', ')}`);
+}
+
+const notAcceptable = (message: string) => new ApiError(406, 'NotAcceptable', message);
+
+function checkIncludeObject(v: string | null): void {
+  if (v && !['None', 'Object', 'Metadata'].includes(v))
+    throw badRequest(
+      `Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(v)}: must be 'Metadata', 'Object', 'None', or empty`,
+    );
+}
+
+/** The Go type of a kind's list, as negotiation errors print it. */
+function goListType(t: ResourceType): string {
+  if (t.custom) return 'unstructured.UnstructuredList';
+  return `${t.group ? t.group.split('.')[0] : 'core'}.${t.listKind}`;
+}
+
+function partialMetadata(o: KubeObject, version = 'v1'): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: o.metadata } as KubeObject;
+}
+
 /** A Scale sent to PUT .../scale: another kind cannot be converted, another name is refused. */
 function checkScaleBody(body: KubeObject, name: string): void {
   if (body.kind && body.kind !== 'Scale') {
-    const version = String(body.apiVersion ?? '').split('/').pop() || 'v1';
-    throw badRequest(`${body.kind} in version ${JSON.stringify(version)} cannot be handled as a Scale: converting (${version}.${body.kind}) to (autoscaling.Scale): unknown conversion`);
+    const version = /[^/]*$/.exec(String(body.apiVersion ?? ''))![0] || 'v1';
+    throw badRequest(
+      `${body.kind} in version ${JSON.stringify(version)} cannot be handled as a Scale: converting (${version}.${body.kind}) to (autoscaling.Scale): unknown conversion`,
+    );
   }
   if (body.metadata?.name && body.metadata.name !== name)
     throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);

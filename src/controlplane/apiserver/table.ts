@@ -28,7 +28,8 @@ export function age(obj: KubeObject): string {
 export const ageColumn: TableColumn = {
   name: 'Age',
   type: 'string',
-  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  description:
+    'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
   cell: age,
 };
 
@@ -60,11 +61,12 @@ export function toTable(t: ResourceType, objects: KubeObject[], includeObject: s
 }
 
 function cellValue(v: unknown): unknown {
-  return v === undefined || v === null ? '<none>' : v;
+  return v === undefined ? '<none>' : v;
 }
 
 function rowObject(o: KubeObject, includeObject: string): unknown {
-  if (includeObject === 'None') return undefined;
+  // An empty RawExtension is still written out, as null.
+  if (includeObject === 'None') return null;
   if (includeObject === 'Object') return o;
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
 }

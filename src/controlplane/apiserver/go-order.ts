@@ -1,0 +1,56 @@
+/**
+ * The key order of the real API server's JSON: Go's encoder writes struct fields in their
+ * declaration order (`kind`, `apiVersion`, then the type's fields) and map keys sorted;
+ * custom resources are maps all the way down, so every level is sorted. Objects are stored in
+ * this order so that every answer (and `kubectl get --raw`) reads like a real server's.
+ */
+import type { KubeObject } from '../../k8s/object.js';
+import { schemaFor, type FieldInfo, type MessageSchema } from '../../k8s/schema/index.js';
+
+/** Fields whose JSON is kept as written (embedded raw objects, field sets). */
+const RAW = new Set(['runtime.RawExtension', 'runtime.Unknown', 'meta.v1.FieldsV1']);
+
+type Json = unknown;
+type JsonObject = Record<string, unknown>;
+
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A built-in object in Go's field order; unknown kinds are returned unchanged. */
+export function goOrdered(obj: KubeObject): KubeObject {
+  const root = schemaFor(obj.apiVersion, obj.kind);
+  if (!root) return obj;
+  const { kind, apiVersion, ...rest } = obj as JsonObject;
+  return { kind, apiVersion, ...orderMessage(rest, root) } as KubeObject;
+}
+
+/** Every level's keys sorted, as Go encodes an unstructured object. */
+export function sortedDeep(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const k of Object.keys(value).sort(byKey)) out[k] = sortedDeep(value[k]);
+  return out;
+}
+
+function orderMessage(o: JsonObject, msg: MessageSchema): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, field] of msg.fields) if (Object.hasOwn(o, name)) out[name] = orderField(o[name], field);
+  // Anything the type does not know stays, after the known fields.
+  for (const k of Object.keys(o)) if (!Object.hasOwn(out, k)) out[k] = o[k];
+  return out;
+}
+
+function orderField(v: Json, field: FieldInfo): Json {
+  if (RAW.has(field.type)) return v;
+  const child = field.message;
+  const element = (x: Json) => (child && isObject(x) ? orderMessage(x, child) : x);
+  if (field.goKind === 'slice') return Array.isArray(v) ? v.map(element) : v;
+  if (field.goKind === 'map') {
+    if (!isObject(v)) return v;
+    const out: JsonObject = {};
+    for (const k of Object.keys(v).sort(byKey)) out[k] = element(v[k]);
+    return out;
+  }
+  return element(v);
+}
