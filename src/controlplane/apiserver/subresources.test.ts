@@ -176,7 +176,7 @@ test('a TokenRequest echoes its bound object reference and records its managedFi
 test('reads negotiate their view: PartialObjectMetadata, Table options and 406 answers', async () => {
   await req('POST', `${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'view', labels: { v: '1' } }, data: { a: '1' } });
   const get = (path: string, accept: string) =>
-    fetch(cp.url + path, { headers: { Accept: accept } }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    fetch(cp.url + path, { headers: { Accept: accept } }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
   const partial = await get(`${NS}/configmaps/view`, 'application/json;as=PartialObjectMetadata;v=v1beta1;g=meta.k8s.io');
   assert.deepEqual([partial.json.kind, partial.json.apiVersion, partial.json.data], ['PartialObjectMetadata', 'meta.k8s.io/v1beta1', undefined]);
   const list = await get(`${NS}/configmaps?labelSelector=v`, 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io');
