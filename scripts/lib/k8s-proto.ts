@@ -40,6 +40,8 @@ export interface ProtoField {
   name: string;
   number: number;
   line: number;
+  /** The field's doc comment: its `//` lines without the marker and one following space. */
+  comment: string;
 }
 export interface ProtoMessage {
   pkg: string;
@@ -58,6 +60,7 @@ export function parseProto(text: string, file: string): ProtoMessage[] {
   let pkg = '';
   let current: ProtoMessage | undefined;
   let pendingTags: string[] = [];
+  let pendingComment: string[] = [];
   const lines = text.split('\n');
   let inBlockComment = false;
   for (let i = 0; i < lines.length; i++) {
@@ -74,13 +77,17 @@ export function parseProto(text: string, file: string): ProtoMessage[] {
     if (line.startsWith('//')) {
       const tag = /^\/\/\s*(\+protobuf\.\S+)/.exec(line);
       if (tag) pendingTags.push(tag[1]);
+      pendingComment.push(lines[i].replace(/^\s*\/\/ ?/, ''));
       continue;
     }
     line = line.replace(/\/\/.*$/, '').trim();
     if (line === '') {
       pendingTags = [];
+      pendingComment = [];
       continue;
     }
+    const comment = pendingComment.join('\n');
+    pendingComment = [];
     let m: RegExpExecArray | null;
     if (current === undefined) {
       if (/^syntax\s*=\s*"proto2"\s*;$/.test(line) || /^import\s+"[^"]+"\s*;$/.test(line) || /^option\s+[\w.]+\s*=\s*"[^"]*"\s*;$/.test(line)) continue;
@@ -101,11 +108,11 @@ export function parseProto(text: string, file: string): ProtoMessage[] {
       continue;
     }
     if ((m = /^(optional|repeated)\s+([\w.]+)\s+(\w+)\s*=\s*(\d+)\s*;$/.exec(line))) {
-      current.fields.push({ label: m[1] as 'optional' | 'repeated', type: m[2], name: m[3], number: Number(m[4]), line: i + 1 });
+      current.fields.push({ label: m[1] as 'optional' | 'repeated', type: m[2], name: m[3], number: Number(m[4]), line: i + 1, comment });
       continue;
     }
     if ((m = /^map<\s*string\s*,\s*([\w.]+)\s*>\s+(\w+)\s*=\s*(\d+)\s*;$/.exec(line))) {
-      current.fields.push({ label: 'map', type: m[1], name: m[2], number: Number(m[3]), line: i + 1 });
+      current.fields.push({ label: 'map', type: m[1], name: m[2], number: Number(m[3]), line: i + 1, comment });
       continue;
     }
     throw new ProtoSyntaxError(`${where}: unexpected statement in message ${current.name}: ${line}`);

@@ -8,13 +8,27 @@ import { messageSchema, schemaFor, type FieldInfo, type MessageSchema } from '..
 /** Messages whose JSON is free-form (embedded objects, field sets). */
 const OPAQUE = new Set(['runtime.RawExtension', 'runtime.Unknown', 'meta.v1.FieldsV1']);
 
-/** Removes fields the kind's Go type does not have; returns their paths (`spec.bogus`). */
-export function pruneBuiltin(obj: Record<string, unknown>, apiVersion: string, kind: string): string[] {
+/**
+ * What decoding into the kind's Go types does to a body: fields the types lack are dropped
+ * (their paths are returned, `spec.bogus`), and nulls follow encoding/json: a null struct or
+ * scalar field leaves the zero value (the field goes), while a null inside a map or list
+ * becomes the element's zero value (`data: {a: null}` is `a: ""`).
+ */
+export function goDecode(obj: Record<string, unknown>, apiVersion: string, kind: string): string[] {
   const root = schemaFor(apiVersion, kind);
   if (!root) return [];
   const unknown: string[] = [];
   walk(obj, root, '', unknown, true);
   return unknown;
+}
+
+/** The JSON of a Go element type's zero value. */
+function zeroOf(field: FieldInfo): unknown {
+  if (field.message && !OPAQUE.has(field.type)) return {};
+  if (field.type === 'bytes' || field.type === 'string') return '';
+  if (field.type === 'resource.Quantity') return '0';
+  if (field.type === 'intstr.IntOrString') return 0;
+  return ZERO_SCALARS[field.type] ?? null;
 }
 
 function walk(value: unknown, msg: MessageSchema, path: string, unknown: string[], root = false): void {
@@ -29,10 +43,16 @@ function walk(value: unknown, msg: MessageSchema, path: string, unknown: string[
       unknown.push(p);
       continue;
     }
+    const v = o[key];
+    if (v === null && field.goKind === 'value') {
+      delete o[key];
+      continue;
+    }
+    if (field.goKind === 'slice' && Array.isArray(v) && field.type !== 'bytes') for (let i = 0; i < v.length; i++) if (v[i] === null) v[i] = zeroOf(field);
+    if (field.goKind === 'map' && v && typeof v === 'object') for (const k in v as object) if ((v as Record<string, unknown>)[k] === null) (v as Record<string, unknown>)[k] = zeroOf(field);
     if (OPAQUE.has(field.type)) continue;
     const child = field.message ?? messageSchema(field.type);
     if (!child) continue;
-    const v = o[key];
     if (field.goKind === 'slice' && Array.isArray(v)) for (let i = 0; i < v.length; i++) walk(v[i], child, `${p}[${i}]`, unknown);
     else if (field.goKind === 'map' && v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, child, `${p}.${k}`, unknown);
     else walk(v, child, p, unknown);

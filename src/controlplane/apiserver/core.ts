@@ -38,7 +38,7 @@ import { canonicalizeQuantities } from './quantities.js';
 import { recordUpdate } from './apply.js';
 import { cloneJson, sameObject } from './json.js';
 import { nowTimestamp } from './clock.js';
-import { decodeError, goShape, pruneBuiltin } from './builtin-fields.js';
+import { decodeError, goShape, goDecode } from './builtin-fields.js';
 import { reportUnknownFields } from './errors.js';
 import { goOrdered, sortedDeep } from './go-order.js';
 
@@ -327,7 +327,7 @@ export class ApiCore {
     if (hasSubresource(t, 'status') && t.custom) delete obj.status;
     else if (hasSubresource(t, 'status') && !t.hooks.prepareCreate) obj.status = {};
     if (!t.custom) this.checkDecodes(t, obj, 'create');
-    if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
+    if (!t.custom) reportUnknownFields(obj, goDecode(obj, apiVersionOf(t), t.kind), ctx);
     t.hooks.defaults?.(obj, ctx);
     if (!t.custom) {
       canonicalizeQuantities(obj);
@@ -440,7 +440,7 @@ export class ApiCore {
     else delete meta.generation;
     delete meta.selfLink;
     if (!t.custom) this.checkDecodes(t, obj, operation);
-    if (!t.custom) reportUnknownFields(obj, pruneBuiltin(obj, apiVersionOf(t), t.kind), ctx);
+    if (!t.custom) reportUnknownFields(obj, goDecode(obj, apiVersionOf(t), t.kind), ctx);
     if (subresource === '') t.hooks.defaults?.(obj, ctx);
     if (!t.custom) {
       canonicalizeQuantities(obj);

@@ -336,3 +336,16 @@ test('admission seam: a reviewer can mutate and deny writes arriving over HTTP',
     server.close();
   }
 });
+
+test('bodies that are not objects: null is an empty object, others fail the type probe; apply must name the URL object', async () => {
+  const nul = await req('POST', CM, 'null');
+  assert.equal(nul.status, 422);
+  assert.equal(nul.json.message, 'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required');
+  const list = await req('POST', CM, '[1]');
+  assert.equal(list.status, 400);
+  assert.match(list.json.message, /json: cannot unmarshal array into Go value of type struct \{ APIVersion string .* \(5b315d\)$/);
+  const apply = await req('PATCH', `${CM}/new1?fieldManager=a`, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\n', 'application/apply-patch+yaml');
+  assert.equal(apply.status, 400);
+  assert.equal(apply.json.message, 'the name of the object (t) does not match the name on the URL (new1)');
+  assert.equal((await req('GET', `${CM}/new1`)).status, 404);
+});

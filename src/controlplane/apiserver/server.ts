@@ -467,6 +467,9 @@ export class ApiServer {
       const existing = this.core.tryGet(t, namespace, name);
       if (!existing && !subresource) {
         const object = serverSideApply(t, undefined, applied, manager, force === 'true');
+        // As after any patch, the result must name the object on the URL.
+        if (object.metadata?.name && object.metadata.name !== name)
+          throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
         object.metadata = { ...object.metadata, name, ...(t.namespaced && namespace ? { namespace } : {}) };
         const created = await this.admitted({ operation: 'CREATE', type: t, namespace, options }, (w) => this.core.create(t, namespace, object, w), {
           ...write,
@@ -780,14 +783,19 @@ export class ApiServer {
         );
       return body as KubeObject;
     }
-    const text = await readBody(req);
+    const bytes = await readBytes(req);
+    const text = Buffer.from(bytes).toString('utf8');
     try {
       body = JSON.parse(text);
     } catch (e) {
-      const shown = text.length === 0 ? '<empty>' : text.length > 30 ? `${text.slice(0, 30)} ...` : text;
-      throw unrecognized(`couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)} (${shown})`);
+      throw unrecognized(`couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)} (${summarizeBody(bytes)})`);
     }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unrecognized(`couldn't get version/kind; json parse error: expected an object`);
+    // A null body decodes as an empty object (then fails validation); other non-objects fail the type probe.
+    if (body === null) return {} as KubeObject;
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw unrecognized(
+        `couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonType(body)} into Go value of type ${TYPE_META_STRUCT} (${summarizeBody(bytes)})`,
+      );
     return body as KubeObject;
   }
 

@@ -1,5 +1,6 @@
 /** Server-side printing: the `Table` answers that `kubectl get` asks for. */
 import type { KubeObject } from '../../k8s/object.js';
+import { COLUMN_DESCRIPTIONS } from './column-descriptions.js';
 import type { ResourceType, TableColumn } from './registry.js';
 
 /** Go's duration.HumanDuration, as kubectl shows ages ("5s", "3m2s", "4h", "2d3h", "400d"). */
@@ -37,6 +38,12 @@ export const ageColumn: TableColumn = {
 const NAME_DESCRIPTION =
   'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
 
+/** A column's description: its own, else the API documentation Kubernetes' printer gives a built-in kind's column. */
+function describe(t: ResourceType, c: TableColumn): string {
+  if (c.description || t.custom) return c.description ?? '';
+  return COLUMN_DESCRIPTIONS[`${t.group}/${t.resource}`]?.[c.name] ?? '';
+}
+
 export function columnsOf(t: ResourceType): TableColumn[] {
   return t.columns ?? [ageColumn];
 }
@@ -51,7 +58,7 @@ export function toTable(t: ResourceType, objects: KubeObject[], includeObject: s
     metadata: listMeta,
     columnDefinitions: [
       ...(ownName ? [] : [{ name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, priority: 0 }]),
-      ...columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
+      ...columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: describe(t, c), priority: c.priority ?? 0 })),
     ],
     rows: objects.map((o) => ({
       cells: [...(ownName ? [] : [o.metadata.name]), ...columns.map((c) => cellValue(c.cell(o)))],
