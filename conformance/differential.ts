@@ -261,7 +261,7 @@ async function runStep(step: Step, side: Side): Promise<unknown> {
         url: side.server.url + substitute(step.path, side, where),
         ...auth,
         headers: Object.fromEntries(Object.entries(step.headers).map(([k, v]) => [k, substitute(v, side, where)])),
-        body: step.body === undefined ? undefined : substitute(step.body, side, where),
+        body: typeof step.body === 'string' ? substitute(step.body, side, where) : step.body,
       };
       const deadline = Date.now() + step.timeout * 1000;
       let answer: Answer;

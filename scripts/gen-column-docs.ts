@@ -206,7 +206,6 @@ const SOURCES: Record<string, Record<string, string | FieldDoc>> = {
   'scheduling.k8s.io/priorityclasses': {
     Value: doc('scheduling.v1.PriorityClass.value'),
     'Global-Default': doc('scheduling.v1.PriorityClass.globalDefault'),
-    PreemptionPolicy: doc('scheduling.v1.PriorityClass.preemptionPolicy'),
   },
   'admissionregistration.k8s.io/mutatingwebhookconfigurations': { Webhooks: 'Webhooks indicates the number of webhooks registered in this configuration' },
   'admissionregistration.k8s.io/validatingwebhookconfigurations': { Webhooks: 'Webhooks indicates the number of webhooks registered in this configuration' },
@@ -239,10 +238,6 @@ const SOURCES: Record<string, Record<string, string | FieldDoc>> = {
     Modes: doc('storage.v1.CSIDriverSpec.volumeLifecycleModes'),
   },
   'storage.k8s.io/csinodes': { Drivers: 'Drivers indicates the number of CSI drivers registered on the node' },
-  'storage.k8s.io/csistoragecapacities': {
-    StorageClassName: doc('storage.v1.CSIStorageCapacity.storageClassName'),
-    Capacity: doc('storage.v1.CSIStorageCapacity.capacity'),
-  },
   'storage.k8s.io/storageclasses': {
     Provisioner: doc('storage.v1.StorageClass.provisioner'),
     ReclaimPolicy: doc('storage.v1.StorageClass.reclaimPolicy'),

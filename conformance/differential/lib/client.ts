@@ -15,7 +15,7 @@ export interface Call {
   token?: string;
   cert?: { certPem?: string; keyPem?: string };
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   timeoutMs?: number;
 }
 

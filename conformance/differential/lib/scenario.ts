@@ -9,6 +9,7 @@
  *   - request: POST /api/v1/namespaces/default/configmaps
  *     headers: {Content-Type: application/yaml}   (default Content-Type: application/json)
  *     body: {...}            a value sent as JSON   | bodyText: raw text | bodySize: N bytes of "a"
+ *                            | bodyBase64: raw bytes (for bodies that are not UTF-8)
  *     as: alice              the user (see servers.ts USERS; default admin)
  *     save: {rv: .metadata.resourceVersion}   values of the answer kept per side as ${rv}
  *     until: {status: 404} | {path: .status.phase, equals: Active} | {path: .x, absent: true}
@@ -51,7 +52,7 @@ export interface RequestStep extends BaseStep {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   save: Record<string, string>;
   until?: Until;
   timeout: number;
@@ -105,6 +106,7 @@ const STEP_KEYS = new Set([
   'body',
   'bodyText',
   'bodySize',
+  'bodyBase64',
   'as',
   'save',
   'until',
@@ -171,12 +173,13 @@ function parseStep(raw: unknown, where: string, index: number, ids: Set<string>)
       if (!isObject(raw.headers)) throw new ScenarioError(`${where}: headers must be a mapping`);
       for (const [k, v] of Object.entries(raw.headers)) headers[k] = String(v);
     }
-    const bodies = ['body', 'bodyText', 'bodySize'].filter((k) => raw[k] !== undefined);
+    const bodies = ['body', 'bodyText', 'bodySize', 'bodyBase64'].filter((k) => raw[k] !== undefined);
     if (bodies.length > 1) throw new ScenarioError(`${where}: give only one of ${bodies.join(', ')}`);
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (raw.body !== undefined) body = JSON.stringify(raw.body);
     if (raw.bodyText !== undefined) body = str(raw.bodyText, `${where}: bodyText`);
     if (raw.bodySize !== undefined) body = 'a'.repeat(num(raw.bodySize, `${where}: bodySize`) ?? 0);
+    if (raw.bodyBase64 !== undefined) body = Buffer.from(str(raw.bodyBase64, `${where}: bodyBase64`) ?? '', 'base64');
     const save: Record<string, string> = {};
     if (raw.save !== undefined) {
       if (!isObject(raw.save)) throw new ScenarioError(`${where}: save must map variable names to paths`);

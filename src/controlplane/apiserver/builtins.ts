@@ -292,8 +292,8 @@ const workloadHooks = (extra?: (spec: Record<string, any>) => void, fieldLabels?
 
 const deploymentColumns = [
   col('Ready', (o) => `${num(o, '.status.readyReplicas')}/${num(o, '.spec.replicas')}`),
-  col('Up-to-date', (o) => num(o, '.status.updatedReplicas'), 'integer'),
-  col('Available', (o) => num(o, '.status.availableReplicas'), 'integer'),
+  col('Up-to-date', (o) => num(o, '.status.updatedReplicas')),
+  col('Available', (o) => num(o, '.status.availableReplicas')),
   ageColumn,
   col('Containers', (o) => containerList(o, 'name'), 'string', 1),
   col('Images', (o) => containerList(o, 'image'), 'string', 1),
@@ -373,7 +373,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
   core('serviceaccounts', 'ServiceAccount', {
     short: ['sa'],
     sub: ['token'],
-    columns: [col('Secrets', (o) => ((o.secrets as unknown[]) ?? []).length, 'integer'), ageColumn],
+    columns: [col('Secrets', (o) => ((o.secrets as unknown[]) ?? []).length), ageColumn],
   });
   core('services', 'Service', {
     short: ['svc'],

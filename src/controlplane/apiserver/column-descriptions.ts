@@ -180,8 +180,7 @@ export const COLUMN_DESCRIPTIONS: Record<string, Record<string, string>> = {
   },
   "scheduling.k8s.io/priorityclasses": {
     "Value": "value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.",
-    "Global-Default": "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority.",
-    "PreemptionPolicy": "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."
+    "Global-Default": "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority."
   },
   "admissionregistration.k8s.io/mutatingwebhookconfigurations": {
     "Webhooks": "Webhooks indicates the number of webhooks registered in this configuration"
@@ -223,10 +222,6 @@ export const COLUMN_DESCRIPTIONS: Record<string, Record<string, string>> = {
   },
   "storage.k8s.io/csinodes": {
     "Drivers": "Drivers indicates the number of CSI drivers registered on the node"
-  },
-  "storage.k8s.io/csistoragecapacities": {
-    "StorageClassName": "storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is immutable.",
-    "Capacity": "capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.\n\nThe semantic is currently (CSI spec 1.2) defined as: The available capacity, in bytes, of the storage that can be used to provision volumes. If not set, that information is currently unavailable."
   },
   "storage.k8s.io/storageclasses": {
     "Provisioner": "provisioner indicates the type of the provisioner.",

@@ -185,15 +185,24 @@ function eventSource(o: KubeObject): string {
   return host ? `${component}, ${host}` : component;
 }
 
-function eventLastSeen(o: KubeObject): string {
-  const series = get(o, '.series.lastObservedTime') as string | undefined;
-  const last = (get(o, '.lastTimestamp') as string | undefined) || (get(o, '.eventTime') as string | undefined) || series;
-  return last ? humanDuration(Date.now() - Date.parse(last)) : '<unknown>';
+const since = (t: unknown) => (typeof t === 'string' && t ? humanDuration(Date.now() - Date.parse(t)) : '<unknown>');
+
+/** When the event was first seen: firstTimestamp, else (events.k8s.io writers) eventTime. */
+function eventFirstSeen(o: KubeObject): string {
+  return get(o, '.firstTimestamp') ? since(get(o, '.firstTimestamp')) : since(get(o, '.eventTime'));
 }
 
-function eventFirstSeen(o: KubeObject): string {
-  const first = (get(o, '.firstTimestamp') as string | undefined) || (get(o, '.eventTime') as string | undefined);
-  return first ? humanDuration(Date.now() - Date.parse(first)) : '<unknown>';
+/** When it was last seen: the series' last observation, else lastTimestamp, else when first seen. */
+function eventLastSeen(o: KubeObject): string {
+  if (get(o, '.series')) return since(get(o, '.series.lastObservedTime'));
+  return get(o, '.lastTimestamp') ? since(get(o, '.lastTimestamp')) : eventFirstSeen(o);
+}
+
+/** `kind/name` of the involved object, or the kind alone when it has no name. */
+function eventObject(o: KubeObject): string {
+  const kind = String(get(o, '.involvedObject.kind') ?? '').toLowerCase();
+  const name = get(o, '.involvedObject.name');
+  return name ? `${kind}/${name}` : kind;
 }
 
 /** The core Event columns; the name comes last and only in the wide view. */
@@ -201,13 +210,13 @@ export const eventColumns: TableColumn[] = [
   col('Last Seen', eventLastSeen),
   col('Type', (o) => o.type),
   col('Reason', (o) => o.reason),
-  col('Object', (o) => `${String(get(o, '.involvedObject.kind') ?? '').toLowerCase()}/${get(o, '.involvedObject.name') ?? ''}`),
+  col('Object', eventObject),
   wide('Subobject', (o) => get(o, '.involvedObject.fieldPath') ?? ''),
   wide('Source', eventSource),
   col('Message', (o) => (o.message as string | undefined)?.trim() ?? ''),
   wide('First Seen', eventFirstSeen),
   // A number; singleton events (the new API sets no count) count as 1.
-  wide('Count', (o) => get(o, '.series.count') ?? o.count ?? 0),
+  wide('Count', (o) => (get(o, '.series') ? (get(o, '.series.count') ?? 0) : (o.count as number | undefined) || 1)),
   { name: 'Name', type: 'string', format: 'name', priority: 1, description: '', cell: (o) => o.metadata.name },
 ];
 
