@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { parseProto, protoFiles } from './lib/k8s-proto.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,8 +45,10 @@ const BETA = {
     'Selector is a label query over pods that should match the replica count. If the selector is empty, it is defaulted to the labels present on the pod template. Label keys and values that must match in order to be controlled by this replica set. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
   networkPolicyPodSelector:
     'Selects the pods to which this NetworkPolicy object applies.  The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods.  In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.',
-  roleBindingRoleRef: 'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.',
-  clusterRoleBindingRoleRef: 'RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.',
+  roleBindingRoleRef:
+    'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.',
+  clusterRoleBindingRoleRef:
+    'RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.',
   hpaMetrics:
     'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond.',
 };
@@ -274,7 +277,7 @@ export function swaggerDoc(comment: string): string {
   return `${out.slice(0, -1)}\n\n`.replace(/\n+$/, '').replace(/\\"/g, '"');
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const docs = new Map<string, string>();
   for (const file of protoFiles(refDir))
     for (const msg of parseProto(readFileSync(file, 'utf8'), file)) {
@@ -299,8 +302,9 @@ function main(): void {
     `export const COLUMN_DESCRIPTIONS: Record<string, Record<string, string>> = ${JSON.stringify(out, null, 2)};`,
     '',
   ].join('\n');
-  writeFileSync(outFile, body);
+  // Written as the repository's formatter would, so that regenerating changes nothing else.
+  writeFileSync(outFile, await format(body, { ...(await resolveConfig(outFile)), filepath: outFile }));
   console.log(`${outFile}: ${Object.values(out).reduce((n, c) => n + Object.keys(c).length, 0)} columns of ${Object.keys(out).length} kinds`);
 }
 
-main();
+await main();
