@@ -19,10 +19,9 @@ import { ApiServer } from './apiserver/server.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { ResourceQuotaController, withQuotaAdmission } from './controllers/resource-quota.js';
 import { NamespaceController } from './controllers/namespaces.js';
-import { startReplicationManager } from './controllers/workloads/replication.js';
 import { WebhookAdmission } from './admission/webhooks.js';
 import { installBuiltinPolicies } from './admission/builtin-policies.js';
-import { startSimulatedWorkloads, type SimOptions, type SimulatedWorkloads } from './controllers/workloads/index.js';
+import { startSimulatedWorkloads, startWorkloadControllers, type SimOptions, type SimulatedWorkloads } from './controllers/workloads/index.js';
 import { handleExecUpgrade, refuseUpgrade } from './controllers/workloads/exec.js';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import { DurableLog } from './storage/wal.js';
@@ -145,7 +144,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   namespaces.start();
   gc.start();
   quotas.start();
-  const stopReplication = startReplicationManager(core, opts.log);
+  const stopWorkloadControllers = startWorkloadControllers(core, opts.log);
   // Every cluster has the `kubernetes` Service in `default`.
   const svcType = registry.lookup('', 'v1', 'services')!;
   if (!core.tryGet(svcType, 'default', 'kubernetes'))
@@ -191,7 +190,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       workloads?.stop();
       gc.stop();
       quotas.stop();
-      stopReplication();
+      stopWorkloadControllers();
       namespaces.stop();
       api.closeWatches();
       await new Promise<void>((resolve) => {

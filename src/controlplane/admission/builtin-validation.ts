@@ -295,6 +295,13 @@ export const VALIDATIONS: Record<string, Check[]> = {
     },
   ],
   '/ConfigMap': [(o) => [...dataKeys(o.data, 'data'), ...dataKeys(o.binaryData, 'binaryData')], immutableData],
+  // A subset with several ports tells them apart by name.
+  '/Endpoints': [
+    (o) =>
+      ((o.subsets as { ports?: { name?: string }[] }[] | undefined) ?? []).flatMap((ss, i) =>
+        (ss.ports ?? []).length > 1 ? (ss.ports ?? []).flatMap((port, j) => (port.name ? [] : [fieldRequired(`subsets[${i}].ports[${j}].name`, '')])) : [],
+      ),
+  ],
   '/Secret': [
     (o) => [...dataKeys(o.data, 'data'), ...dataKeys(o.stringData, 'stringData')],
     immutableData,

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../k8s/object.js';
 import { sameObject } from './json.js';
 import { forbidden } from './errors.js';
 import { ageColumn, readPath } from './table.js';
+import { nowTimestamp } from './clock.js';
 import { hpaConversion } from './conversion.js';
 import { eventColumns, jobWideColumns, printerColumns, replicaSetWideColumns, serviceExternalIp, statefulSetWideColumns } from './printers.js';
 import { Registry, STANDARD_VERBS, type ResourceHooks, type ResourceType, type ScaleSpec, type TableColumn } from './registry.js';
@@ -290,6 +291,13 @@ const workloadHooks = (extra?: (spec: Record<string, any>) => void, fieldLabels?
   },
 });
 
+/** The create strategy: a new volume is Pending since now (lastPhaseTransitionTime is GA in 1.31). */
+const persistentVolumeHooks: ResourceHooks = {
+  prepareCreate(o) {
+    o.status = { phase: 'Pending', lastPhaseTransitionTime: nowTimestamp() };
+  },
+};
+
 const deploymentColumns = [
   col('Ready', (o) => `${num(o, '.status.readyReplicas')}/${num(o, '.spec.replicas')}`),
   col('Up-to-date', (o) => num(o, '.status.updatedReplicas')),
@@ -346,7 +354,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
       col('VolumeMode', (o) => readPath(o, '.spec.volumeMode'), 'string', 1),
     ],
   });
-  core('persistentvolumes', 'PersistentVolume', { short: ['pv'], cluster: true, sub: ['status'] });
+  core('persistentvolumes', 'PersistentVolume', { short: ['pv'], cluster: true, sub: ['status'], hooks: persistentVolumeHooks });
   core('pods', 'Pod', {
     short: ['po'],
     cat: all,

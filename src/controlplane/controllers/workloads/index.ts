@@ -1,7 +1,9 @@
 /**
- * Simulated workloads (`--simulate-workloads`): in-process stand-ins for the scheduler, the
- * kubelet and the workload controllers of kube-controller-manager, so Deployments, StatefulSets,
- * DaemonSets, Jobs and Pods progress as on a cluster without running any container.
+ * Workloads. The workload controllers of kube-controller-manager (ReplicaSets, Deployments,
+ * ReplicationControllers, StatefulSets, DaemonSets, Jobs, Endpoints) run with every local
+ * control plane, as they do on any cluster; their pods stay Pending, as on a cluster without
+ * nodes. Simulated workloads (`--simulate-workloads`) add the nodes: in-process stand-ins for
+ * the scheduler, the kubelet and a volume provisioner, so pods run without any container.
  * Everything is driven by the store's event stream, like the garbage collector.
  */
 import type { IncomingMessage } from 'node:http';
@@ -13,6 +15,7 @@ import { EndpointsController, ensureNodes, VolumeBinder } from './infra.js';
 import { JobController } from './jobs.js';
 import { PodSimulator } from './pods.js';
 import { DeploymentController, ReplicaSetController } from './replicasets.js';
+import { ReplicationManager } from './replication.js';
 import { Sim, type SimOptions } from './sim.js';
 import { DaemonSetController, StatefulSetController } from './statefulsets.js';
 
@@ -28,21 +31,28 @@ export interface SimulatedWorkloads {
   upgrade(req: IncomingMessage, socket: Duplex): void;
 }
 
-export function startSimulatedWorkloads(core: ApiCore, opts: SimOptions = {}): SimulatedWorkloads {
-  const sim = new Sim(core, opts);
-  ensureNodes(sim);
-  const pods = new PodSimulator(sim);
+/** Starts kube-controller-manager's workload controllers on their own work queue; returns the stop function. */
+export function startWorkloadControllers(core: ApiCore, log?: (line: string) => void): () => void {
+  const sim = new Sim(core, { log });
   for (const c of [
-    pods,
+    new ReplicationManager(sim),
     new ReplicaSetController(sim),
     new DeploymentController(sim),
     new StatefulSetController(sim),
     new DaemonSetController(sim),
     new JobController(sim),
-    new VolumeBinder(sim),
     new EndpointsController(sim),
   ])
     sim.add(c);
+  sim.start();
+  return () => sim.stop();
+}
+
+export function startSimulatedWorkloads(core: ApiCore, opts: SimOptions = {}): SimulatedWorkloads {
+  const sim = new Sim(core, opts);
+  ensureNodes(sim);
+  const pods = new PodSimulator(sim);
+  for (const c of [pods, new VolumeBinder(sim)]) sim.add(c);
   // Pod logs and graceful pod deletion come from the simulated kubelet while it runs.
   const podType = sim.type('', 'v1', 'pods');
   const saved: ResourceHooks = { log: podType.hooks.log, beforeDelete: podType.hooks.beforeDelete };

@@ -5,7 +5,7 @@ import { registerBuiltins } from '../../apiserver/builtins.js';
 import { ApiCore } from '../../apiserver/core.js';
 import { Registry } from '../../apiserver/registry.js';
 import { Store } from '../../storage/store.js';
-import { startReplicationManager } from './replication.js';
+import { startWorkloadControllers } from './index.js';
 
 async function until(f: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -21,7 +21,7 @@ test('the replication manager keeps the pods of a ReplicationController and repo
   const core = new ApiCore(new Store(), registry);
   const type = (resource: string) => registry.lookup('', 'v1', resource)!;
   core.create(type('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-  const stop = startReplicationManager(core);
+  const stop = startWorkloadControllers(core);
   try {
     const rcs = type('replicationcontrollers');
     const pods = () => core.list(type('pods'), 'default').items;

@@ -1,11 +1,9 @@
 /**
  * The replication manager of kube-controller-manager for core/v1 ReplicationControllers: keeps
  * spec.replicas pods of the template and reports replicas and observedGeneration. It runs with
- * every local control plane, like the real controller manager (pods it creates stay Pending
- * unless simulated workloads schedule and run them).
+ * every local control plane (see index.ts).
  */
 import { sameObject } from '../../apiserver/json.js';
-import type { ApiCore } from '../../apiserver/core.js';
 import type { StoreEvent } from '../../storage/store.js';
 import { CONTROLLER_MANAGER, keyOf, ownerKeys, replicaStatus, Sim, type Controller } from './sim.js';
 
@@ -42,12 +40,4 @@ export class ReplicationManager implements Controller {
     if (sameObject(status, old)) return;
     this.sim.setStatus(this.rcs, rc, status, CONTROLLER_MANAGER);
   }
-}
-
-/** Starts the replication manager on its own work queue; returns the stop function. */
-export function startReplicationManager(core: ApiCore, log?: (line: string) => void): () => void {
-  const sim = new Sim(core, { log });
-  sim.add(new ReplicationManager(sim));
-  sim.start();
-  return () => sim.stop();
 }
