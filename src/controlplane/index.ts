@@ -144,7 +144,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   namespaces.start();
   gc.start();
   quotas.start();
-  const stopWorkloadControllers = startWorkloadControllers(core, opts.log);
+  // The controllers' pods pass the ResourceQuota check as any create does; admission webhooks,
+  // which are asynchronous, see only API clients' writes (a known difference from kube-apiserver).
+  const stopWorkloadControllers = startWorkloadControllers(core, {
+    log: opts.log,
+    admit: (t, namespace, obj) => {
+      if (quotas.quotas(namespace).length) quotas.admit(t, namespace, obj);
+    },
+  });
   // Every cluster has the `kubernetes` Service in `default`.
   const svcType = registry.lookup('', 'v1', 'services')!;
   if (!core.tryGet(svcType, 'default', 'kubernetes'))

@@ -20,20 +20,25 @@ const GENERATED: Record<string, (obj: KubeObject) => void> = {
 /** Batch's generateSelector: the Job's pods carry its uid and name, and the selector picks them. */
 export function jobSelector(job: KubeObject): void {
   const spec = job.spec as Any | undefined;
-  if (!spec || spec.manualSelector === true) return;
-  const uid = (job.metadata.uid ??= randomUUID());
-  const name = job.metadata.name ?? '';
-  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-  if (spec.template && typeof spec.template === 'object') {
-    spec.template.metadata ??= {};
-    spec.template.metadata.labels = {
-      ...(spec.template.metadata.labels ?? {}),
-      'batch.kubernetes.io/controller-uid': uid,
-      'batch.kubernetes.io/job-name': name,
-      'controller-uid': uid,
-      'job-name': name,
-    };
+  if (!spec) return;
+  if (spec.manualSelector !== true) {
+    const uid = (job.metadata.uid ??= randomUUID());
+    const name = job.metadata.name ?? '';
+    spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+    if (spec.template && typeof spec.template === 'object') {
+      spec.template.metadata ??= {};
+      spec.template.metadata.labels = {
+        ...(spec.template.metadata.labels ?? {}),
+        'batch.kubernetes.io/controller-uid': uid,
+        'batch.kubernetes.io/job-name': name,
+        'controller-uid': uid,
+        'job-name': name,
+      };
+    }
   }
+  // SetDefaults_Job, which also runs when the stored Job is read back: a Job without labels takes its pod template's.
+  const templateLabels = spec.template?.metadata?.labels as Record<string, string> | undefined;
+  if (templateLabels && Object.keys(templateLabels).length && !Object.keys(job.metadata.labels ?? {}).length) job.metadata.labels = { ...templateLabels };
 }
 
 export function kindKey(t: { group: string; kind: string }): string {

@@ -355,7 +355,8 @@ export class ApiCore {
     obj.kind = t.kind;
     if (managed) meta.managedFields = managed;
     if (!meta.managedFields?.length) delete meta.managedFields;
-    if (opts.dryRun) return obj;
+    // A dry run answers (and admission webhooks see) the object in the order it would be stored.
+    if (opts.dryRun) return keyOrdered(t, obj);
     const stored = this.store.put(storageKey(t), orderFields(t, this.toStorage(t, obj)));
     t.hooks.afterWrite?.('create', stored, undefined);
     return this.present(t, stored);
@@ -471,7 +472,7 @@ export class ApiCore {
     meta.managedFields = managed;
     if (!meta.managedFields?.length) delete meta.managedFields;
     if (sameObject(withoutTimes(obj), withoutTimes(stored))) return this.present(t, stored);
-    if (opts.dryRun) return this.present(t, obj);
+    if (opts.dryRun) return this.present(t, keyOrdered(t, obj));
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !pendingSpecFinalizers(obj) && !meta.deletionGracePeriodSeconds) {
       const last = this.store.remove(storageKey(t), meta.namespace, meta.name!);
       t.hooks.afterWrite?.('delete', last ?? obj, stored);
@@ -784,7 +785,10 @@ function sameList(a: string[], b: string[]): boolean {
 /** Stored in the key order of the real server's JSON (Go field order; unstructured custom resources sorted). */
 function orderFields(t: ResourceType, written: KubeObject): KubeObject {
   // The store fills in resourceVersion where the key already is.
-  const obj = { ...written, metadata: { ...written.metadata, resourceVersion: written.metadata.resourceVersion ?? '' } };
+  return keyOrdered(t, { ...written, metadata: { ...written.metadata, resourceVersion: written.metadata.resourceVersion ?? '' } });
+}
+
+function keyOrdered(t: ResourceType, obj: KubeObject): KubeObject {
   if (t.custom) return sortedDeep(obj) as KubeObject;
   const ordered = goOrdered(obj);
   if (ordered !== obj) return ordered;

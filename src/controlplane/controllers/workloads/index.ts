@@ -32,8 +32,8 @@ export interface SimulatedWorkloads {
 }
 
 /** Starts kube-controller-manager's workload controllers on their own work queue; returns the stop function. */
-export function startWorkloadControllers(core: ApiCore, log?: (line: string) => void): () => void {
-  const sim = new Sim(core, { log });
+export function startWorkloadControllers(core: ApiCore, opts: Pick<SimOptions, 'log' | 'admit'> = {}): () => void {
+  const sim = new Sim(core, opts);
   for (const c of [
     new ReplicationManager(sim),
     new ReplicaSetController(sim),

@@ -46,8 +46,8 @@ export class ReplicaSetController implements Controller {
     const rs = this.sim.get(this.rs, key);
     if (!rs || rs.metadata.deletionTimestamp) return;
     const spec = rs.spec as Any;
-    const current = this.sim.scalePods(this.pods, rs, spec.template, spec.replicas ?? 1, 'replicaset-controller');
-    this.sim.setStatus(this.rs, rs, replicaStatus(current, rs), CONTROLLER_MANAGER);
+    const { active, refused } = this.sim.scalePods(this.pods, rs, spec.template, spec.replicas ?? 1, 'replicaset-controller');
+    this.sim.setStatus(this.rs, rs, replicaStatus(active, rs, refused), CONTROLLER_MANAGER);
   }
 }
 

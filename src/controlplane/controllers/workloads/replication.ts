@@ -33,10 +33,9 @@ export class ReplicationManager implements Controller {
     // A deleting controller is left alone: its generation moves on, observedGeneration does not.
     if (!rc || rc.metadata.deletionTimestamp) return;
     const spec = rc.spec as Any;
-    const current = this.sim.scalePods(this.pods, rc, spec.template, spec.replicas ?? 1, 'replication-controller');
+    const { active, refused } = this.sim.scalePods(this.pods, rc, spec.template, spec.replicas ?? 1, 'replication-controller');
     const old = (rc.status ?? {}) as Any;
-    // Conditions are the controller's to keep.
-    const status = replicaStatus(current, rc, { conditions: old.conditions });
+    const status = replicaStatus(active, rc, refused);
     if (sameObject(status, old)) return;
     this.sim.setStatus(this.rcs, rc, status, CONTROLLER_MANAGER);
   }

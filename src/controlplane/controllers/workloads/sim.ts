@@ -18,6 +18,11 @@ export interface SimOptions {
   /** Names of the simulated nodes (default ["local-node"]). */
   nodes?: string[];
   log?: (line: string) => void;
+  /**
+   * The synchronous admission checks a controller's creates pass through (ResourceQuota):
+   * throws the API server's error when the object is refused.
+   */
+  admit?: (t: ResourceType, namespace: string | undefined, obj: KubeObject) => void;
 }
 
 export const DEFAULT_IMAGE_PULL_FAILURE = /nonexistent|invalid|does-?not-?exist|no-such-image/i;
@@ -156,6 +161,7 @@ export class Sim {
   }
 
   create(t: ResourceType, namespace: string | undefined, obj: KubeObject): KubeObject {
+    this.opts.admit?.(t, namespace, obj);
     return this.core.create(t, namespace, obj);
   }
 
@@ -166,14 +172,21 @@ export class Sim {
 
   /**
    * Creates or deletes pods of `owner`'s template until `want` are active, as the ReplicaSet and
-   * replication controllers do (unscheduled, then unready, then newest pods go first); returns
-   * the active pods after.
+   * replication controllers do (unscheduled, then unready, then newest pods go first). Returns
+   * the active pods after, and why a create was refused (a quota, say), if one was.
    */
-  scalePods(pods: ResourceType, owner: KubeObject, template: Any, want: number, component: string): KubeObject[] {
+  scalePods(pods: ResourceType, owner: KubeObject, template: Any, want: number, component: string): { active: KubeObject[]; refused?: string } {
     const active = this.owned(pods, owner).filter(isPodActive);
-    for (let i = active.length; i < want; i++) {
-      const pod = this.create(pods, owner.metadata.namespace, podFromTemplate(template, owner));
-      this.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, component);
+    let refused: string | undefined;
+    for (let i = active.length; i < want && !refused; i++) {
+      try {
+        const pod = this.create(pods, owner.metadata.namespace, podFromTemplate(template, owner));
+        this.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, component);
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.code === 409) throw e;
+        refused = e.message;
+        this.event(owner, 'Warning', 'FailedCreate', `Error creating: ${refused}`, component);
+      }
     }
     const rank = (p: KubeObject) => ((p.spec as Any).nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
     const victims = [...active]
@@ -183,7 +196,7 @@ export class Sim {
       this.remove(pods, p);
       this.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, component);
     }
-    return this.owned(pods, owner).filter(isPodActive);
+    return { active: this.owned(pods, owner).filter(isPodActive), refused };
   }
 
   /** Changes the main resource (spec or metadata) with `change` applied to a copy of the current object. */
@@ -427,9 +440,21 @@ export function labelsMatch(selector: Any | undefined, labels: Record<string, st
 }
 
 /** Drops zero and empty values from a status, as Go's omitempty does. */
-/** The status a ReplicaSet or ReplicationController reports for its active pods (replicas is always written). */
-export function replicaStatus(current: KubeObject[], owner: KubeObject, extra: Any = {}): Any {
+/**
+ * The status a ReplicaSet or ReplicationController reports for its active pods (replicas is
+ * always written), with a ReplicaFailure condition while pod creates are refused.
+ */
+export function replicaStatus(current: KubeObject[], owner: KubeObject, refused: string | undefined): Any {
   const ready = current.filter(isPodReady).length;
+  const old = (owner.status ?? {}) as Any;
+  let conditions = ((old.conditions ?? []) as Condition[]).filter((c) => c.type !== 'ReplicaFailure');
+  if (refused) {
+    const was = condition(owner, 'ReplicaFailure');
+    conditions = [
+      ...conditions,
+      { type: 'ReplicaFailure', status: 'True', lastTransitionTime: was?.lastTransitionTime ?? nowTimestamp(), reason: 'FailedCreate', message: refused },
+    ];
+  }
   return omitEmpty(
     {
       replicas: current.length,
@@ -437,7 +462,7 @@ export function replicaStatus(current: KubeObject[], owner: KubeObject, extra: A
       readyReplicas: ready,
       availableReplicas: ready,
       observedGeneration: owner.metadata.generation,
-      ...extra,
+      conditions,
     },
     ['replicas'],
   );
