@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { KubeObject } from '../../../k8s/object.js';
 import { registerBuiltins } from '../../apiserver/builtins.js';
 import { ApiCore } from '../../apiserver/core.js';
+import { ApiError } from '../../apiserver/errors.js';
 import { Registry } from '../../apiserver/registry.js';
 import { Store } from '../../storage/store.js';
 import { startWorkloadControllers } from './index.js';
@@ -56,6 +57,45 @@ test('the replication manager keeps the pods of a ReplicationController and repo
     assert.deepEqual([deleting.metadata.generation, deleting.metadata.finalizers], [3, ['orphan']]);
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(status().observedGeneration, 2);
+  } finally {
+    stop();
+  }
+});
+
+test('pod creates a quota refuses leave the ReplicaSet at zero with a ReplicaFailure condition and a FailedCreate event', async () => {
+  const registry = new Registry();
+  registerBuiltins(registry);
+  const core = new ApiCore(new Store(), registry);
+  const type = (group: string, resource: string) => registry.lookup(group, 'v1', resource)!;
+  core.create(type('', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  const refusal = 'pods "x" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
+  const stop = startWorkloadControllers(core, {
+    admit: (t) => {
+      if (t.kind === 'Pod') throw new ApiError(403, 'Forbidden', refusal);
+    },
+  });
+  try {
+    const rss = type('apps', 'replicasets');
+    core.create(rss, 'default', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'rs1' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'q' } },
+        template: { metadata: { labels: { app: 'q' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
+    });
+    const status = () => core.get(rss, 'default', 'rs1').status as { replicas?: number; conditions?: { type: string; reason: string; message: string }[] };
+    await until(() => !!status().conditions?.length, 'the ReplicaFailure condition');
+    assert.equal(status().replicas, 0);
+    assert.deepEqual(
+      status().conditions!.map((c) => [c.type, c.reason, c.message]),
+      [['ReplicaFailure', 'FailedCreate', refusal]],
+    );
+    assert.equal(core.list(type('', 'pods'), 'default').items.length, 0);
+    const events = core.list(type('', 'events'), 'default').items as (KubeObject & { reason?: string; message?: string })[];
+    assert.ok(events.some((e) => e.reason === 'FailedCreate' && e.message === `Error creating: ${refusal}`));
   } finally {
     stop();
   }
