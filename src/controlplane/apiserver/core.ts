@@ -40,7 +40,7 @@ import { cloneJson, sameObject } from './json.js';
 import { nowTimestamp } from './clock.js';
 import { decodeError, goShape, goDecode } from './builtin-fields.js';
 import { reportUnknownFields } from './errors.js';
-import { goOrdered, sortedDeep } from './go-order.js';
+import { goOrdered } from './go-order.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -782,15 +782,18 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Stored in the key order of the real server's JSON (Go field order; unstructured custom resources sorted). */
+/** Stored in the key order of the real server's JSON (see keyOrdered). */
 function orderFields(t: ResourceType, written: KubeObject): KubeObject {
   // The store fills in resourceVersion where the key already is.
   return keyOrdered(t, { ...written, metadata: { ...written.metadata, resourceVersion: written.metadata.resourceVersion ?? '' } });
 }
 
+/**
+ * Built-in kinds in Go's field order. Custom resources keep the order they were written in (a
+ * real server sorts their keys, but the KUDO manager still compares specs as JSON text).
+ */
 function keyOrdered(t: ResourceType, obj: KubeObject): KubeObject {
-  if (t.custom) return sortedDeep(obj) as KubeObject;
-  const ordered = goOrdered(obj);
+  const ordered = t.custom ? obj : goOrdered(obj);
   if (ordered !== obj) return ordered;
   const { apiVersion, kind, metadata, ...rest } = obj;
   return { apiVersion, kind, metadata, ...rest };

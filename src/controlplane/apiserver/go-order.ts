@@ -1,8 +1,8 @@
 /**
  * The key order of the real API server's JSON: Go's encoder writes struct fields in their
- * declaration order (`kind`, `apiVersion`, then the type's fields) and map keys sorted;
- * custom resources are maps all the way down, so every level is sorted. Objects are stored in
- * this order so that every answer (and `kubectl get --raw`) reads like a real server's.
+ * declaration order (`kind`, `apiVersion`, then the type's fields) and map keys sorted.
+ * Built-in objects are stored in this order so that every answer (and `kubectl get --raw`)
+ * reads like a real server's.
  */
 import type { KubeObject } from '../../k8s/object.js';
 import { schemaFor, type FieldInfo, type MessageSchema } from '../../k8s/schema/index.js';
@@ -22,15 +22,6 @@ export function goOrdered(obj: KubeObject): KubeObject {
   if (!root) return obj;
   const { kind, apiVersion, ...rest } = obj as JsonObject;
   return { kind, apiVersion, ...orderMessage(rest, root) } as KubeObject;
-}
-
-/** Every level's keys sorted, as Go encodes an unstructured object. */
-export function sortedDeep(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortedDeep);
-  if (!isObject(value)) return value;
-  const out: JsonObject = {};
-  for (const k of Object.keys(value).sort(byKey)) out[k] = sortedDeep(value[k]);
-  return out;
 }
 
 function orderMessage(o: JsonObject, msg: MessageSchema): JsonObject {
