@@ -18,6 +18,7 @@ import {
   type Parameter,
 } from '../api/types.js';
 import { INSTANCE_CLEANUP_FINALIZER } from '../api/labels.js';
+import { sameJson } from '../k8s/object.js';
 import { validateParameterValue } from '../packages/params.js';
 
 export type Verdict =
@@ -46,8 +47,7 @@ export function formatObjectReference(r: ObjectReference | undefined): string {
   return `{${[f.kind, f.namespace, f.name, f.uid, f.apiVersion, f.resourceVersion, f.fieldPath].map((x) => x ?? '').join(' ')}}`;
 }
 
-const sameReference = (a: ObjectReference | undefined, b: ObjectReference | undefined): boolean =>
-  JSON.stringify(normalRef(a)) === JSON.stringify(normalRef(b));
+const sameReference = (a: ObjectReference | undefined, b: ObjectReference | undefined): boolean => sameJson(normalRef(a), normalRef(b));
 const normalRef = (r: ObjectReference | undefined) => [
   r?.kind ?? '',
   r?.namespace ?? '',
@@ -139,11 +139,7 @@ export function admitUpdate(
   newUid: () => string,
 ): Verdict {
   // Metadata-only updates pass untouched.
-  if (
-    JSON.stringify(oldInstance.spec ?? {}) === JSON.stringify(newInstance.spec ?? {}) &&
-    JSON.stringify(oldInstance.status ?? {}) === JSON.stringify(newInstance.status ?? {})
-  )
-    return { allowed: true };
+  if (sameJson(oldInstance.spec ?? {}, newInstance.spec ?? {}) && sameJson(oldInstance.status ?? {}, newInstance.status ?? {})) return { allowed: true };
   const where = `${namespace}/${oldInstance.metadata.name ?? ''}`;
   const fail = (m: string) => deny(`failed to update Instance ${where}: ${m}`);
   const next = structuredClone(newInstance);

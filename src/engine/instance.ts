@@ -23,7 +23,7 @@ import {
 import { INSTANCE_CLEANUP_FINALIZER } from '../api/labels.js';
 import { validateParameterValue } from '../packages/params.js';
 import { planPipes, TaskRenderError } from '../packages/render.js';
-import type { KubeObject } from '../k8s/object.js';
+import { sameJson, type KubeObject } from '../k8s/object.js';
 import { planInFatalError, planInProgress, readinessOfObjects, resourcesReady, setReadyCondition } from './readiness.js';
 import { abortPlanRun, ensurePlanStatusInitialized, resumePlanRun, setStatus, startPlanRun } from './status.js';
 import { executePlan, type EngineEvent, type RunTask } from './workflow.js';
@@ -120,8 +120,8 @@ function preparationError(instance: Instance, ov: OperatorVersion, planName: str
 export async function reconcileInstance(input: ReconcileInput): Promise<ReconcileOutput> {
   const { ov, now } = input;
   const instance = structuredClone(input.instance);
-  const originalSpec = JSON.stringify([input.instance.spec ?? {}, input.instance.metadata.finalizers ?? [], input.instance.metadata.annotations ?? {}]);
-  const originalStatus = JSON.stringify(input.instance.status ?? {});
+  const originalSpec = structuredClone([input.instance.spec ?? {}, input.instance.metadata.finalizers ?? [], input.instance.metadata.annotations ?? {}]);
+  const originalStatus = structuredClone(input.instance.status ?? {});
   const status: InstanceStatus = (instance.status ??= {});
   const events: EngineEvent[] = [];
   const name = `${instance.metadata.namespace ?? ''}/${instance.metadata.name ?? ''}`;
@@ -129,8 +129,8 @@ export async function reconcileInstance(input: ReconcileInput): Promise<Reconcil
     releaseFinalizer(instance, ov);
     return {
       instance,
-      specChanged: JSON.stringify([instance.spec ?? {}, instance.metadata.finalizers ?? [], instance.metadata.annotations ?? {}]) !== originalSpec,
-      statusChanged: JSON.stringify(instance.status ?? {}) !== originalStatus,
+      specChanged: !sameJson([instance.spec ?? {}, instance.metadata.finalizers ?? [], instance.metadata.annotations ?? {}], originalSpec),
+      statusChanged: !sameJson(instance.status ?? {}, originalStatus),
       events,
       next,
     };

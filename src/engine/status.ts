@@ -5,6 +5,7 @@
  * Pure: timestamps are passed in.
  */
 import type { InstanceStatus, OperatorVersionSpec, PhaseStatus, PlanStatus, StepStatus } from '../api/types.js';
+import { sameJson } from '../k8s/object.js';
 
 export type Status = 'NEVER_RUN' | 'PENDING' | 'IN_PROGRESS' | 'COMPLETE' | 'ERROR' | 'FATAL_ERROR';
 
@@ -21,7 +22,7 @@ export function setStatus(target: StepStatus | PhaseStatus | PlanStatus, status:
  * Returns true when something changed.
  */
 export function ensurePlanStatusInitialized(status: InstanceStatus, ov: OperatorVersionSpec): boolean {
-  const before = JSON.stringify(status.planStatus ?? null);
+  const before = structuredClone(status.planStatus ?? null);
   const plans = { ...(status.planStatus ?? {}) };
   for (const planName of Object.keys(ov.plans ?? {}).sort()) {
     const plan = ov.plans![planName];
@@ -37,7 +38,7 @@ export function ensurePlanStatusInitialized(status: InstanceStatus, ov: Operator
     plans[planName] = existing ? { ...existing, phases } : { name: planName, status: 'NEVER_RUN', phases };
   }
   status.planStatus = plans;
-  return JSON.stringify(plans) !== before;
+  return !sameJson(plans, before);
 }
 
 /** Starts a new run of a plan: the new uid, and the plan with all its phases and steps PENDING. */

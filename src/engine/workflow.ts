@@ -15,6 +15,7 @@
 import type { Plan, PlanStatus, Task } from '../api/types.js';
 import { fatalMessage, TaskError, transientMessage } from './errors.js';
 import { setStatus } from './status.js';
+import { sameJson } from '../k8s/object.js';
 
 export interface TaskLocation {
   plan: string;
@@ -60,7 +61,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   const status = structuredClone(input.status);
   const transient: EngineEvent[] = [];
   if (isTerminal(status.status)) return { status, transient };
-  const before = JSON.stringify(status);
+  const before = structuredClone(status);
   const fail = (message: string, reason: string): ExecuteResult => {
     setStatus(status, 'FATAL_ERROR', message);
     status.lastUpdatedTimestamp = input.now;
@@ -129,6 +130,6 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   }
   if (allPhasesDone) setStatus(status, 'COMPLETE');
   // Only a real change moves the timestamp, so an idle wait does not rewrite the status.
-  if (JSON.stringify(status) !== before) status.lastUpdatedTimestamp = input.now;
+  if (!sameJson(status, before)) status.lastUpdatedTimestamp = input.now;
   return { status, transient };
 }

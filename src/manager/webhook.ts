@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { KUDO_API_VERSION } from '../api/labels.js';
 import type { Instance, OperatorVersion } from '../api/types.js';
 import type { Cluster } from '../cluster/cluster.js';
+import { sameJson } from '../k8s/object.js';
 import { admitCreate, admitUpdate, type Verdict } from '../engine/admission.js';
 import type { Logger } from './log.js';
 import type { ManagerMetrics } from './metrics.js';
@@ -44,8 +45,8 @@ export interface AdmissionResponse {
 /** JSON patch operations that turn `before` into `after` for the fields admission mutates. */
 export function admissionPatch(before: Instance, after: Instance): unknown[] {
   const ops: unknown[] = [];
-  if (JSON.stringify(before.spec ?? null) !== JSON.stringify(after.spec ?? null)) ops.push({ op: 'add', path: '/spec', value: after.spec ?? {} });
-  if (JSON.stringify(before.metadata.finalizers ?? []) !== JSON.stringify(after.metadata.finalizers ?? []))
+  if (!sameJson(before.spec ?? null, after.spec ?? null)) ops.push({ op: 'add', path: '/spec', value: after.spec ?? {} });
+  if (!sameJson(before.metadata.finalizers ?? [], after.metadata.finalizers ?? []))
     ops.push({ op: 'add', path: '/metadata/finalizers', value: after.metadata.finalizers ?? [] });
   return ops;
 }
@@ -88,13 +89,11 @@ export async function review(cluster: Cluster, req: AdmissionRequest, newUid: ()
   }
   if (req.operation === 'UPDATE') {
     if (!req.object || !req.oldObject) return { uid: req.uid, allowed: false, status: { code: 400, message: 'admission request without object or oldObject' } };
-    const unchanged =
-      JSON.stringify(req.object.spec ?? {}) === JSON.stringify(req.oldObject.spec ?? {}) &&
-      JSON.stringify(req.object.status ?? {}) === JSON.stringify(req.oldObject.status ?? {});
+    const unchanged = sameJson(req.object.spec ?? {}, req.oldObject.spec ?? {}) && sameJson(req.object.status ?? {}, req.oldObject.status ?? {});
     if (unchanged) return { uid: req.uid, allowed: true };
     const ov = await getOv(req.object);
     if (!ov) return notFound(req.object);
-    const sameOv = JSON.stringify(req.object.spec?.operatorVersion ?? {}) === JSON.stringify(req.oldObject.spec?.operatorVersion ?? {});
+    const sameOv = sameJson(req.object.spec?.operatorVersion ?? {}, req.oldObject.spec?.operatorVersion ?? {});
     const oldOv = sameOv ? ov : await getOv(req.oldObject);
     if (!oldOv) return notFound(req.oldObject);
     return answer(admitUpdate(req.oldObject, req.object, namespace, ov, oldOv, newUid), req.object);
