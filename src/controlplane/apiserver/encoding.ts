@@ -15,13 +15,15 @@ export function jsonText(value: unknown): string {
 
 /**
  * The JSON of `obj` without its apiVersion and kind members (built-in list items), cut from the
- * cached text when those are its first two members, as stored objects have them.
+ * cached text when those are its first two members (in either order), as stored objects have them.
  */
 export function jsonTextWithoutTypeMeta(obj: { apiVersion?: unknown; kind?: unknown }): string {
   const text = jsonText(obj);
   if (typeof obj.apiVersion === 'string' && typeof obj.kind === 'string') {
-    const prefix = `{"apiVersion":${JSON.stringify(obj.apiVersion)},"kind":${JSON.stringify(obj.kind)},`;
-    if (text.startsWith(prefix)) return `{${text.slice(prefix.length)}`;
+    // Stored built-ins open with kind then apiVersion (Go's order); custom resources the other way.
+    const a = `"apiVersion":${JSON.stringify(obj.apiVersion)}`;
+    const k = `"kind":${JSON.stringify(obj.kind)}`;
+    for (const prefix of [`{${k},${a},`, `{${a},${k},`]) if (text.startsWith(prefix)) return `{${text.slice(prefix.length)}`;
   }
   const { apiVersion: _a, kind: _k, ...rest } = obj;
   return JSON.stringify(rest);

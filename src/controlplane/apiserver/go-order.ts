@@ -32,16 +32,25 @@ function orderMessage(o: JsonObject, msg: MessageSchema): JsonObject {
   return out;
 }
 
+// Plain loops and no closures: every built-in write passes through here.
 function orderField(v: Json, field: FieldInfo): Json {
   if (RAW.has(field.type)) return v;
   const child = field.message;
-  const element = (x: Json) => (child && isObject(x) ? orderMessage(x, child) : x);
-  if (field.goKind === 'slice') return Array.isArray(v) ? v.map(element) : v;
+  if (field.goKind === 'slice') {
+    if (!Array.isArray(v) || !child) return v;
+    const out = new Array<Json>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = orderElement(v[i], child);
+    return out;
+  }
   if (field.goKind === 'map') {
     if (!isObject(v)) return v;
     const out: JsonObject = {};
-    for (const k of Object.keys(v).sort(byKey)) out[k] = element(v[k]);
+    for (const k of Object.keys(v).sort(byKey)) out[k] = orderElement(v[k], child);
     return out;
   }
-  return element(v);
+  return orderElement(v, child);
+}
+
+function orderElement(x: Json, child: MessageSchema | undefined): Json {
+  return child && isObject(x) ? orderMessage(x, child) : x;
 }
