@@ -349,3 +349,16 @@ test('bodies that are not objects: null is an empty object, others fail the type
   assert.equal(apply.json.message, 'the name of the object (t) does not match the name on the URL (new1)');
   assert.equal((await req('GET', `${CM}/new1`)).status, 404);
 });
+
+test('a list at a future resourceVersion waits for storage to reach it, then answers (504 after 3 s)', async () => {
+  const current = Number((await req('GET', CM)).json.metadata.resourceVersion);
+  setTimeout(() => void req('POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'later' } })), 200);
+  const reached = await req('GET', `${CM}?resourceVersion=${current + 1}`);
+  assert.equal(reached.status, 200);
+  assert.ok(reached.json.items.some((i: { metadata: { name: string } }) => i.metadata.name === 'later'));
+  const started = Date.now();
+  const never = await req('GET', `${CM}?resourceVersion=${current + 1000}`);
+  assert.equal(never.status, 504);
+  assert.match(never.json.message, /^Timeout: Too large resource version: \d+, current: \d+$/);
+  assert.ok(Date.now() - started >= 2900, 'waited for storage first');
+});

@@ -40,6 +40,9 @@ import type { RequestGate } from '../auth/access.js';
 const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
 
 /** Kubernetes' limit on request bodies (3 MiB). */
+
+/** How long a read at a future resourceVersion waits for storage (kube-apiserver: 3 s). */
+const FUTURE_REVISION_WAIT_MS = 3000;
 export const MAX_BODY = 3 * 1024 * 1024;
 
 export const VERSION_INFO = {
@@ -334,14 +337,18 @@ export class ApiServer {
           });
         }
         const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
-        const result = this.core.list(t, namespace, {
-          labelSelector: q.get('labelSelector') ?? undefined,
-          fieldSelector: q.get('fieldSelector') ?? undefined,
-          limit,
-          continue: q.get('continue') ?? undefined,
-          resourceVersion: q.get('resourceVersion') ?? undefined,
-          resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
-        });
+        // Reads "not older than" a version go through the watch cache, which waits for it; exact reads do not.
+        const exact = q.get('resourceVersionMatch') === 'Exact' || (!q.get('resourceVersionMatch') && limit !== undefined);
+        const result = await this.whenRevisionReached(exact ? null : q.get('resourceVersion'), () =>
+          this.core.list(t, namespace, {
+            labelSelector: q.get('labelSelector') ?? undefined,
+            fieldSelector: q.get('fieldSelector') ?? undefined,
+            limit,
+            continue: q.get('continue') ?? undefined,
+            resourceVersion: q.get('resourceVersion') ?? undefined,
+            resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+          }),
+        );
         const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
         // Custom resource lists are unstructured and keep the empty continue token (tables do not).
         if (result.continue || (t.custom && !wantTable)) meta.continue = result.continue ?? '';
@@ -500,6 +507,17 @@ export class ApiServer {
    * chain (mutating, then validating webhooks) sees the result and may reject or change it,
    * then the write is stored (the changed object when a webhook mutated it).
    */
+  /**
+   * Runs a read that asks for a resourceVersion newer than storage has; like kube-apiserver's
+   * watch cache, it waits up to 3 seconds for storage to catch up before answering 504.
+   */
+  private async whenRevisionReached<T>(resourceVersion: string | null, read: () => T): Promise<T> {
+    const wanted = Number(resourceVersion);
+    const deadline = Date.now() + FUTURE_REVISION_WAIT_MS;
+    while (Number.isInteger(wanted) && wanted > this.core.store.resourceVersion && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return read();
+  }
+
   private async admitted(
     attrs: Omit<AdmissionAttributes, 'object' | 'oldObject' | 'dryRun'> & { submittedNamespace?: string },
     run: (w: WriteOptions) => KubeObject,
