@@ -18,6 +18,9 @@ export type ExecFn = (namespace: string, pod: string, container: string | undefi
  * Handles an HTTP upgrade (already authenticated and authorised by the API server's gate);
  * answers non-exec paths and refusals with a Status, as the API server would.
  */
+/** How long after the handshake the output starts. */
+const STREAM_START_DELAY_MS = 50;
+
 export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, exec: ExecFn | undefined): void {
   try {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -45,29 +48,34 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, exec: Ex
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
     );
-    const channel = (n: number, data: Buffer) => socket.write(frame(2, Buffer.concat([Buffer.from([n]), data])));
-    // Streams open with an empty frame per channel (as the API server does), then the data.
-    if (url.searchParams.get('stdout') !== 'false' && url.searchParams.get('stdout') !== '0') {
-      channel(1, Buffer.alloc(0));
-      if (result.stdout.length) for (let i = 0; i < result.stdout.length; i += 32 * 1024) channel(1, result.stdout.subarray(i, i + 32 * 1024));
-    }
-    if (url.searchParams.get('stderr') !== 'false' && url.searchParams.get('stderr') !== '0' && result.stderr) channel(2, Buffer.from(result.stderr));
-    const status =
-      result.code === 0
-        ? { metadata: {}, status: 'Success' }
-        : {
-            metadata: {},
-            status: 'Failure',
-            message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${result.code}`,
-            reason: 'NonZeroExitCode',
-            details: { causes: [{ reason: 'ExitCode', message: String(result.code) }] },
-          };
-    channel(3, Buffer.from(JSON.stringify(status)));
-    socket.write(frame(8, Buffer.from([0x03, 0xe8])));
-    // Read (and drop) whatever the client sends until it closes; end our side shortly after.
+    // Read (and drop) whatever the client sends until it closes.
     socket.on('data', () => {});
     socket.on('error', () => socket.destroy());
-    setTimeout(() => socket.end(), 100).unref();
+    // The output follows the handshake a moment later, as from a container runtime: a client
+    // (kubectl's WebSocket executor) drops frames that come before it has opened its streams.
+    setTimeout(() => {
+      if (socket.destroyed) return;
+      const channel = (n: number, data: Buffer) => socket.write(frame(2, Buffer.concat([Buffer.from([n]), data])));
+      // Streams open with an empty frame per channel (as the API server does), then the data.
+      if (url.searchParams.get('stdout') !== 'false' && url.searchParams.get('stdout') !== '0') {
+        channel(1, Buffer.alloc(0));
+        if (result.stdout.length) for (let i = 0; i < result.stdout.length; i += 32 * 1024) channel(1, result.stdout.subarray(i, i + 32 * 1024));
+      }
+      if (url.searchParams.get('stderr') !== 'false' && url.searchParams.get('stderr') !== '0' && result.stderr) channel(2, Buffer.from(result.stderr));
+      const status =
+        result.code === 0
+          ? { metadata: {}, status: 'Success' }
+          : {
+              metadata: {},
+              status: 'Failure',
+              message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${result.code}`,
+              reason: 'NonZeroExitCode',
+              details: { causes: [{ reason: 'ExitCode', message: String(result.code) }] },
+            };
+      channel(3, Buffer.from(JSON.stringify(status)));
+      socket.write(frame(8, Buffer.from([0x03, 0xe8])));
+      setTimeout(() => socket.end(), 100).unref();
+    }, STREAM_START_DELAY_MS);
   } catch (e) {
     refuseUpgrade(socket, e);
   }
