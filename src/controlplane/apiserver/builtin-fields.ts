@@ -49,7 +49,8 @@ function walk(value: unknown, msg: MessageSchema, path: string, unknown: string[
       continue;
     }
     if (field.goKind === 'slice' && Array.isArray(v) && field.type !== 'bytes') for (let i = 0; i < v.length; i++) if (v[i] === null) v[i] = zeroOf(field);
-    if (field.goKind === 'map' && v && typeof v === 'object') for (const k in v as object) if ((v as Record<string, unknown>)[k] === null) (v as Record<string, unknown>)[k] = zeroOf(field);
+    if (field.goKind === 'map' && v && typeof v === 'object')
+      for (const k in v as object) if ((v as Record<string, unknown>)[k] === null) (v as Record<string, unknown>)[k] = zeroOf(field);
     if (OPAQUE.has(field.type)) continue;
     const child = field.message ?? messageSchema(field.type);
     if (!child) continue;
