@@ -6,6 +6,7 @@ import { ApiError, badRequest } from './errors.js';
 import { apiVersionOf, hasSubresource, type ResourceType } from './registry.js';
 import type { Schema } from './structural.js';
 import { goShape } from './builtin-fields.js';
+import { deepFreeze } from '../storage/store.js';
 
 /** Go value structs of built-in kinds the Go field table lacks (apiextensions is not in k8s.io/api). */
 const VALUE_STRUCTS: Record<string, Set<string>> = {
@@ -95,9 +96,16 @@ export function recordUpdate(t: ResourceType, old: KubeObject | undefined, updat
   });
 }
 
+/** Zero values by kind: built once, frozen, compared with on every create. */
+const zeroValues = new WeakMap<ResourceType, KubeObject>();
+
 /** The kind's Go zero value as JSON (nested value structs, null times). */
 function zeroValue(t: ResourceType): KubeObject {
-  const zero = { apiVersion: apiVersionOf(t), kind: t.kind, metadata: {} } as KubeObject;
-  goShape(zero as unknown as Record<string, unknown>, apiVersionOf(t), t.kind);
+  let zero = zeroValues.get(t);
+  if (!zero) {
+    zero = { apiVersion: apiVersionOf(t), kind: t.kind, metadata: {} } as KubeObject;
+    goShape(zero as unknown as Record<string, unknown>, apiVersionOf(t), t.kind);
+    zeroValues.set(t, deepFreeze(zero));
+  }
   return zero;
 }

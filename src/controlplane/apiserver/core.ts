@@ -210,8 +210,7 @@ export class ApiCore {
         `invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(text)}: strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`,
       );
     const wanted = Number(text);
-    const exact = opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && limit !== Infinity);
-    if (exact) return wanted;
+    if (readsExactRevision(opts.resourceVersionMatch, limit !== Infinity)) return wanted;
     const current = this.store.resourceVersion;
     if (wanted > current)
       throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${wanted}, current: ${current}`, {
@@ -866,4 +865,13 @@ function sortedJson(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${sortedJson((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   return JSON.stringify(v);
+}
+
+/**
+ * Whether a list with a resourceVersion reads storage at exactly that revision
+ * (resourceVersionMatch=Exact, or a legacy resourceVersion with a limit); other lists read
+ * "not older than" it, through what kube-apiserver serves from its watch cache.
+ */
+export function readsExactRevision(resourceVersionMatch: string | null | undefined, limited: boolean): boolean {
+  return resourceVersionMatch === 'Exact' || (!resourceVersionMatch && limited);
 }

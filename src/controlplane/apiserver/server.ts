@@ -20,7 +20,7 @@ import {
   fieldForbidden,
   notFound,
 } from './errors.js';
-import { ApiCore, clone, sameObject, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
+import { ApiCore, clone, readsExactRevision, sameObject, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { OpenApi } from './openapi.js';
 import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js';
@@ -338,7 +338,7 @@ export class ApiServer {
         }
         const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
         // Reads "not older than" a version go through the watch cache, which waits for it; exact reads do not.
-        const exact = q.get('resourceVersionMatch') === 'Exact' || (!q.get('resourceVersionMatch') && limit !== undefined);
+        const exact = readsExactRevision(q.get('resourceVersionMatch'), limit !== undefined);
         const result = await this.whenRevisionReached(exact ? null : q.get('resourceVersion'), () =>
           this.core.list(t, namespace, {
             labelSelector: q.get('labelSelector') ?? undefined,

@@ -8,9 +8,10 @@ import type { ApiCore } from '../apiserver/core.js';
 import { ApiError } from '../apiserver/errors.js';
 import type { ResourceType } from '../apiserver/registry.js';
 import type { StoreEvent } from '../storage/store.js';
+import { CONTROLLER_MANAGER } from './field-manager.js';
 
 /** The garbage collector's writes are kube-controller-manager's in managedFields (removed fields leave every owner). */
-const GC_WRITE = { fieldManager: 'kube-controller-manager' };
+const GC_WRITE = { fieldManager: CONTROLLER_MANAGER };
 
 interface Ref {
   resource: string;

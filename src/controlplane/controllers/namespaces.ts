@@ -6,9 +6,10 @@ import type { KubeObject } from '../../k8s/object.js';
 import type { ApiCore } from '../apiserver/core.js';
 import { ApiError } from '../apiserver/errors.js';
 import type { StoreEvent } from '../storage/store.js';
+import { CONTROLLER_MANAGER } from './field-manager.js';
 
 /** These objects are written by kube-controller-manager on a real cluster (their managedFields say so). */
-const MANAGER = { fieldManager: 'kube-controller-manager' };
+const MANAGER = { fieldManager: CONTROLLER_MANAGER };
 
 export class NamespaceController {
   private stopWatch?: () => void;

@@ -30,21 +30,8 @@ export function deepClone<T>(v: T): T {
   return out as T;
 }
 
-/** JSON equality (object key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every((k) => Object.hasOwn(bo, k) && deepEqual(ao[k], bo[k]));
-}
+/** JSON equality (object key order ignored): one implementation for patches, apply and the API server. */
+export { sameJson as deepEqual } from '../object.js';
 
 /** Go's encoding/json names for a JSON value's type, used in decode errors. */
 export function goJsonType(v: unknown): string {

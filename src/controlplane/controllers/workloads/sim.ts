@@ -41,8 +41,7 @@ export interface Controller {
 
 type Any = Record<string, any>;
 
-/** The field manager of kube-controller-manager's writes. */
-export const CONTROLLER_MANAGER = 'kube-controller-manager';
+export { CONTROLLER_MANAGER } from '../field-manager.js';
 
 export class Sim {
   readonly stepMs: number;
