@@ -141,21 +141,25 @@ async function makeSide(server: Server, webhook: WebhookServer, scenario: Scenar
   return { server, webhook, vars: { webhookURL: webhook.url, webhookCA: webhook.caBundle }, work, env, watches: new Map(), generated: new Set() };
 }
 
-/** Both servers have their default namespace's ServiceAccount (pods need it) before a scenario starts. */
+/**
+ * Both servers have what their controllers put in the default namespace (the ServiceAccount pods need and its
+ * token secret, the root CA ConfigMap) before a scenario starts, so no step races a controller's first sync.
+ */
 async function settle(side: Side): Promise<void> {
+  const get = (path: string) =>
+    send({ method: 'GET', url: `${side.server.url}${path}`, token: side.server.users.admin.token, headers: {} }).catch(() => undefined);
+  const settled = async (): Promise<boolean> => {
+    const account = await get('/api/v1/namespaces/default/serviceaccounts/default');
+    if (account?.status !== 200) return false;
+    if (side.server.side === 'real' && !(JSON.parse(account.text).secrets ?? []).length) return false;
+    return (await get('/api/v1/namespaces/default/configmaps/kube-root-ca.crt'))?.status === 200;
+  };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const a = await send({
-      method: 'GET',
-      url: `${side.server.url}/api/v1/namespaces/default/serviceaccounts/default`,
-      token: side.server.users.admin.token,
-      headers: {},
-    }).catch(() => undefined);
-    const secrets = side.server.side === 'real' ? ((a && a.status === 200 && JSON.parse(a.text).secrets) ?? []) : [1];
-    if (a?.status === 200 && secrets.length) return;
+    if (await settled()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new StartError(`the ${side.server.side} control plane did not create the default ServiceAccount within 60s`);
+  throw new StartError(`the ${side.server.side} control plane did not create the default ServiceAccount and kube-root-ca.crt within 60s`);
 }
 
 async function runScenario(scenario: Scenario, opts: { assets: string; kubectl?: string; verbose: boolean; dump: boolean }, totals: Totals): Promise<void> {

@@ -33,6 +33,7 @@ function collectGenerated(value: unknown, out: Set<string>): void {
 }
 
 function walk(value: unknown, key: string | undefined, generated: Set<string>): unknown {
+  if (key === 'managedFields' && Array.isArray(value)) value = managersByName(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, undefined, generated));
   if (value !== null && typeof value === 'object') {
     const obj = timeCellsBlanked(value as Record<string, unknown>);
@@ -50,6 +51,19 @@ function walk(value: unknown, key: string | undefined, generated: Set<string>): 
     return text(value);
   }
   return value;
+}
+
+/**
+ * Both servers order managedFields by operation, then by the second of each entry's time, then by manager.
+ * The two sides' requests fall in different seconds now and then, so the time is left out of the order here
+ * (unit tests check it).
+ */
+function managersByName(entries: unknown[]): unknown[] {
+  const key = (e: unknown): string => {
+    const m = (e ?? {}) as Record<string, unknown>;
+    return [m.operation, m.manager, m.apiVersion, m.subresource].map((x) => String(x ?? '')).join('\u0000');
+  };
+  return [...entries].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Table columns whose cells are durations since a time (they tick between the two servers' answers). */
