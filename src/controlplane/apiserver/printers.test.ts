@@ -108,3 +108,30 @@ test('other tables keep Name first; a missing cell is <none>, a null one stays n
   );
   assert.deepEqual(table.rows[0].cells, ['x', '<none>', null]);
 });
+
+test('a default StorageClass prints (default) after its name, with the GA or the beta annotation', () => {
+  const t = { group: 'storage.k8s.io', resource: 'storageclasses', columns: printerColumns('storage.k8s.io', 'storageclasses') } as ResourceType;
+  const sc = (name: string, annotations?: Record<string, string>) => obj({ provisioner: 'p' }, { name, annotations });
+  const table = toTable(
+    t,
+    [
+      sc('a', { 'storageclass.kubernetes.io/is-default-class': 'true' }),
+      sc('b', { 'storageclass.beta.kubernetes.io/is-default-class': 'true' }),
+      sc('c', { 'storageclass.kubernetes.io/is-default-class': 'false' }),
+      sc('d'),
+    ],
+    'None',
+    {},
+  ) as {
+    columnDefinitions: { name: string; format: string }[];
+    rows: { cells: unknown[] }[];
+  };
+  assert.deepEqual(
+    table.columnDefinitions.filter((c) => c.format === 'name').map((c) => c.name),
+    ['Name'],
+  );
+  assert.deepEqual(
+    table.rows.map((r) => r.cells[0]),
+    ['a (default)', 'b (default)', 'c', 'd'],
+  );
+});

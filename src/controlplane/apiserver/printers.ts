@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../k8s/object.js';
 import { formatLabelSelector, labelSelectorFromSpec, SelectorError, type LabelSelectorSpec } from '../../k8s/selectors.js';
 import type { TableColumn } from './registry.js';
-import { ageColumn, humanDuration, readPath } from './table.js';
+import { ageColumn, humanDuration, nameColumn, readPath } from './table.js';
 
 const col = (name: string, cell: (o: KubeObject) => unknown, type = 'string', priority = 0, description = ''): TableColumn => ({
   name,
@@ -220,6 +220,12 @@ export const eventColumns: TableColumn[] = [
   { name: 'Name', type: 'string', format: 'name', priority: 1, description: '', cell: (o) => o.metadata.name },
 ];
 
+/** The annotations (GA and beta) that make a StorageClass the cluster's default. */
+function isDefaultClass(o: KubeObject): boolean {
+  const a = o.metadata.annotations ?? {};
+  return a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+}
+
 const bool = (v: unknown, dflt: boolean) => (typeof v === 'boolean' ? v : dflt);
 
 function nodeStatus(o: KubeObject): string {
@@ -346,6 +352,7 @@ export const PRINTER_COLUMNS: Record<string, TableColumn[]> = {
   'networking.k8s.io/networkpolicies': [col('Pod-Selector', (o) => formatSelector(get(o, '.spec.podSelector'))), ageColumn],
   'node.k8s.io/runtimeclasses': [col('Handler', (o) => o.handler ?? ''), ageColumn],
   'storage.k8s.io/storageclasses': [
+    nameColumn((o) => (isDefaultClass(o) ? `${o.metadata.name} (default)` : o.metadata.name!)),
     col('Provisioner', (o) => o.provisioner ?? ''),
     col('ReclaimPolicy', (o) => o.reclaimPolicy ?? 'Delete'),
     col('VolumeBindingMode', (o) => o.volumeBindingMode ?? 'Immediate'),

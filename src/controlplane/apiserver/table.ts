@@ -38,6 +38,11 @@ export const ageColumn: TableColumn = {
 const NAME_DESCRIPTION =
   'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
 
+/** A Name column printed differently from the object's name (a default StorageClass's ` (default)`). */
+export function nameColumn(cell: (o: KubeObject) => string): TableColumn {
+  return { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, cell };
+}
+
 /** A column's description: its own, else the API documentation Kubernetes' printer gives a built-in kind's column. */
 function describe(t: ResourceType, c: TableColumn): string {
   if (c.description || t.custom) return c.description ?? '';
