@@ -240,6 +240,11 @@ const SOURCES: Record<string, Record<string, string | FieldDoc>> = {
     RequiresRepublish: doc('storage.v1.CSIDriverSpec.requiresRepublish'),
     Modes: doc('storage.v1.CSIDriverSpec.volumeLifecycleModes'),
   },
+  'discovery.k8s.io/endpointslices': {
+    AddressType: doc('discovery.v1.EndpointSlice.addressType'),
+    Ports: doc('discovery.v1.EndpointSlice.ports'),
+    Endpoints: doc('discovery.v1.EndpointSlice.endpoints'),
+  },
   'storage.k8s.io/csinodes': { Drivers: 'Drivers indicates the number of CSI drivers registered on the node' },
   'storage.k8s.io/storageclasses': {
     Provisioner: doc('storage.v1.StorageClass.provisioner'),

@@ -152,15 +152,27 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       if (quotas.quotas(namespace).length) quotas.admit(t, namespace, obj);
     },
   });
-  // Every cluster has the `kubernetes` Service in `default`.
+  // Every cluster has the `kubernetes` Service in `default`, written by kube-apiserver itself. Its
+  // Endpoints and EndpointSlice are not: they would name a loopback address, which validation refuses.
   const svcType = registry.lookup('', 'v1', 'services')!;
   if (!core.tryGet(svcType, 'default', 'kubernetes'))
-    core.create(svcType, 'default', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
-    });
+    core.create(
+      svcType,
+      'default',
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: {
+          ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: port }],
+          clusterIP: KUBERNETES_SERVICE_IP,
+          type: 'ClusterIP',
+          sessionAffinity: 'None',
+          ipFamilyPolicy: 'SingleStack',
+        },
+      },
+      { fieldManager: 'kube-apiserver' },
+    );
 
   // The API server's scheduling bootstrap creates the two system priority classes.
   const pcType = registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!;

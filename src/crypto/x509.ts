@@ -108,14 +108,19 @@ function encodeName(subject: CertificateOptions['subject']): Uint8Array {
   return der.sequence(...rdns);
 }
 
-function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
+/** One X.509 extension (critical only when asked, as DER omits a false default). */
+export function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
   return critical ? der.sequence(der.oid(id), der.boolean(true), der.octetString(value)) : der.sequence(der.oid(id), der.octetString(value));
 }
 
 function keyUsageValue(usages: KeyUsage[]): Uint8Array {
   let bits = 0;
   for (const u of usages) bits |= 1 << KEY_USAGE_BITS[u];
-  // Bit 0 is the most significant bit of the first byte.
+  return keyUsageBitString(bits);
+}
+
+/** A KeyUsage BIT STRING from usage bit numbers: bit 0 is the most significant bit of the first byte, trailing zero bits unused. */
+export function keyUsageBitString(bits: number): Uint8Array {
   let bytes = [0, 0];
   for (let i = 0; i < 16; i++) if (bits & (1 << i)) bytes[i >> 3] |= 0x80 >> (i & 7);
   if (bytes[1] === 0) bytes = [bytes[0]];
@@ -125,7 +130,8 @@ function keyUsageValue(usages: KeyUsage[]): Uint8Array {
   return der.bitString(Uint8Array.from(bytes), last === 0 ? 0 : unused);
 }
 
-function ipBytes(ip: string): Uint8Array {
+/** An IP address as an iPAddress general name's bytes (4 or 16). */
+export function ipBytes(ip: string): Uint8Array {
   const kind = isIP(ip);
   if (kind === 4) return Uint8Array.from(ip.split('.').map(Number));
   if (kind === 6) {
@@ -152,7 +158,7 @@ function ipBytes(ip: string): Uint8Array {
 }
 
 /** The signature algorithm for a signing key, as Go picks it. */
-function signatureAlgorithm(key: KeyObject): { algId: Uint8Array; digest: string | null } {
+export function signatureAlgorithm(key: KeyObject): { algId: Uint8Array; digest: string | null } {
   switch (key.asymmetricKeyType) {
     case 'rsa':
       return { algId: der.sequence(der.oid(OID.sha256WithRSA), der.nullValue()), digest: 'sha256' };
@@ -168,8 +174,8 @@ function signatureAlgorithm(key: KeyObject): { algId: Uint8Array; digest: string
   throw new Error(`x509: only RSA, ECDSA and Ed25519 keys can sign certificates (got ${key.asymmetricKeyType})`);
 }
 
-/** The raw subject Name and the subject key identifier of a certificate. */
-function parseCertificate(pem: string): { subject: Uint8Array; subjectKeyId?: Uint8Array } {
+/** The raw subject Name and the subject key identifier of a (CA) certificate, to name it as an issuer. */
+export function issuerOf(pem: string): { subject: Uint8Array; subjectKeyId?: Uint8Array } {
   const block = der.pemDecode(pem);
   if (!block || block.type !== 'CERTIFICATE') throw new Error('issuer certificate: no CERTIFICATE PEM block');
   const buf = block.der;
@@ -212,7 +218,7 @@ export function createCertificate(opts: CertificateOptions): string {
   const subjectKeyId = new Uint8Array(createHash('sha1').update(keyBits).digest());
 
   const subject = encodeName(opts.subject);
-  const issuerInfo = opts.issuer ? parseCertificate(opts.issuer.certPem) : undefined;
+  const issuerInfo = opts.issuer ? issuerOf(opts.issuer.certPem) : undefined;
   const issuer = issuerInfo?.subject ?? subject;
 
   const usages = opts.keyUsage ?? (opts.isCA ? ['digitalSignature', 'keyEncipherment', 'keyCertSign'] : ['digitalSignature', 'keyEncipherment']);

@@ -10,6 +10,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createCertificate, generateKeyPair } from '../crypto/x509.js';
 import { killProcessGroup } from './commands.js';
 import { onInterrupt } from './interrupt.js';
 import { HarnessError } from './types.js';
@@ -88,6 +89,16 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(stateDir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }));
   writeFileSync(join(stateDir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  const signingKey = generateKeyPair('ecdsa');
+  const signingCa = createCertificate({
+    subject: { commonName: 'kudo-test-signer' },
+    isCA: true,
+    notAfter: 30,
+    publicKey: signingKey.publicKey,
+    selfSignKey: signingKey.privateKey,
+  });
+  writeFileSync(join(stateDir, 'signing-ca.crt'), signingCa);
+  writeFileSync(join(stateDir, 'signing-ca.key'), signingKey.privateKeyPem);
   const token = randomBytes(16).toString('hex');
   const tokens: Record<string, string> = { admin: token };
   // No uids: users of the local control plane have none either, and AdmissionReviews show them.
@@ -168,6 +179,9 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
         '--kubeconfig', join(stateDir, 'kubeconfig'),
         '--service-account-private-key-file', join(stateDir, 'sa.key'),
         '--root-ca-file', join(stateDir, 'certs', 'apiserver.crt'),
+        // A CA for csrsigning, so approved CertificateSigningRequests get certificates.
+        '--cluster-signing-cert-file', join(stateDir, 'signing-ca.crt'),
+        '--cluster-signing-key-file', join(stateDir, 'signing-ca.key'),
         '--leader-elect=false',
         '--controllers', '*',
         '--secure-port', '0',

@@ -464,7 +464,8 @@ function retainOwned(value: Json, node: Node, list: ListInfo, owned: FieldSet, o
  * set; deletionTimestamp is not in it), and status written elsewhere.
  */
 function stripUnowned(obj: JsonObject, opts: Pick<ApplyOptions, 'subresource' | 'statusSubresource'>): JsonObject {
-  if (opts.subresource === 'status') return obj.status !== undefined ? { status: obj.status } : {};
+  // CertificateSigningRequests' /approval writes status (its conditions) too.
+  if (opts.subresource === 'status' || opts.subresource === 'approval') return obj.status !== undefined ? { status: obj.status } : {};
   const out: JsonObject = {};
   for (const k of Object.keys(obj)) {
     if (k === 'apiVersion' || k === 'kind' || (k === 'status' && opts.statusSubresource)) continue;

@@ -156,6 +156,10 @@ export const DEFAULTS: Record<string, DefaultRule[]> = {
     ['spec.volumeMode', 'Filesystem'],
   ],
   '/Endpoints': [['subsets[].ports[].protocol', 'TCP']],
+  'discovery.k8s.io/EndpointSlice': [
+    ['ports[].name', ''],
+    ['ports[].protocol', 'TCP'],
+  ],
   '/LimitRange': [
     // Container limits: default falls back to max, defaultRequest to default.
     ['spec.limits[].default', (l: Any) => (l.type === 'Container' && l.max ? { ...l.max } : undefined)],

@@ -8,6 +8,7 @@ import { formatQuantity, parseQuantity, type Quantity } from '../../k8s/quantity
 import { isDns1123Label } from '../../k8s/validation.js';
 import { sameObject } from '../apiserver/core.js';
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type Cause } from '../apiserver/errors.js';
+import { validateEndpointSlice } from './endpointslice-validation.js';
 
 type Any = Record<string, any>;
 type Check = (obj: Any, old: Any | undefined) => Cause[];
@@ -302,6 +303,7 @@ export const VALIDATIONS: Record<string, Check[]> = {
         (ss.ports ?? []).length > 1 ? (ss.ports ?? []).flatMap((port, j) => (port.name ? [] : [fieldRequired(`subsets[${i}].ports[${j}].name`, '')])) : [],
       ),
   ],
+  'discovery.k8s.io/EndpointSlice': [validateEndpointSlice],
   '/Secret': [
     (o) => [...dataKeys(o.data, 'data'), ...dataKeys(o.stringData, 'stringData')],
     immutableData,

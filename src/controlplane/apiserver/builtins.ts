@@ -4,6 +4,7 @@
  * them, and the small strategies the API server itself applies (not the controllers').
  */
 import { componentStatusColumns } from './componentstatus.js';
+import { csrColumns, csrHooks } from './csr.js';
 import type { KubeObject } from '../../k8s/object.js';
 import { sameObject } from './json.js';
 import { forbidden } from './errors.js';
@@ -202,6 +203,24 @@ const serviceHooks = (allocations: ServiceAllocations): ResourceHooks => ({
     }
   },
 });
+
+/**
+ * EndpointSlices are stored as protobuf, so empty endpoint and port lists come back as null
+ * (neither field is omitempty); the generation moves with anything but metadata, and labels.
+ */
+function endpointSliceNulls(o: KubeObject): void {
+  for (const k of ['endpoints', 'ports']) if (o[k] === undefined || (Array.isArray(o[k]) && (o[k] as unknown[]).length === 0)) o[k] = null;
+}
+
+const endpointSliceHooks: ResourceHooks = {
+  prepareCreate: endpointSliceNulls,
+  prepareUpdate: endpointSliceNulls,
+  bumpsGeneration: (o, old) =>
+    !sameObject(o.addressType ?? null, old.addressType ?? null) ||
+    !sameObject(o.endpoints ?? null, old.endpoints ?? null) ||
+    !sameObject(o.ports ?? null, old.ports ?? null) ||
+    !sameObject(o.metadata.labels ?? {}, old.metadata.labels ?? {}),
+};
 
 /** Secrets: `stringData` is write-only, merged into `data` as base64 (it wins over `data`). */
 function defaultSecret(o: KubeObject): void {
@@ -470,6 +489,15 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
     ],
   });
 
+  reg.add(
+    def('certificates.k8s.io', 'v1', 'certificatesigningrequests', 'CertificateSigningRequest', {
+      short: ['csr'],
+      cluster: true,
+      sub: ['approval', 'status'],
+      hooks: csrHooks(),
+      columns: csrColumns,
+    }),
+  );
   reg.add(def('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', { short: ['pdb'], sub: ['status'] }));
   // Rules are stored as protobuf: an empty list comes back as null.
   const emptyRulesAreNull = (o: KubeObject) => {
@@ -515,6 +543,7 @@ export function registerBuiltins(reg: Registry, serviceAllocations?: ServiceAllo
   net('ingressclasses', 'IngressClass', { cluster: true });
   net('ingresses', 'Ingress', { short: ['ing'], sub: ['status'] });
   net('networkpolicies', 'NetworkPolicy', { short: ['netpol'] });
+  reg.add(def('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', { hooks: endpointSliceHooks }));
   const storage = (resource: string, kind: string, d?: Def) => reg.add(def('storage.k8s.io', 'v1', resource, kind, d));
   storage('csidrivers', 'CSIDriver', { cluster: true });
   storage('csinodes', 'CSINode', { cluster: true });
@@ -550,6 +579,7 @@ export const GENERATION_KINDS = new Set([
   'ValidatingWebhookConfiguration',
   'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding',
+  'EndpointSlice',
 ]);
 
 /** Resources that a PUT may create (AllowCreateOnUpdate in their strategies). */

@@ -407,8 +407,8 @@ export class ApiCore {
     // The write happens in the request's version; storage takes it converted back at the end.
     if (t.conversion) stored = this.present(t, stored);
     let obj = next;
-    if (subresource === 'status') {
-      // Only status changes through /status; the rest comes from the stored object.
+    if (subresource === 'status' || subresource === 'approval') {
+      // Only status changes through /status (and CSR conditions through /approval); the rest comes from the stored object.
       obj = { ...clone(stored), status: next.status };
       if (!t.custom) {
         obj.metadata.labels = next.metadata.labels ?? stored.metadata.labels;
@@ -460,7 +460,7 @@ export class ApiCore {
         canonicalizeQuantities(obj);
         goShape(obj, apiVersionOf(t), t.kind);
       }
-    }
+    } else t.hooks.prepareSubresourceUpdate?.(obj, stored, ctx);
     this.validate(t, obj, stored, ctx);
     if (meta.generation !== undefined && subresource === '') {
       const bump = t.hooks.bumpsGeneration ? t.hooks.bumpsGeneration(obj, stored) : specChanged(obj, stored);
@@ -719,7 +719,7 @@ function internalPackage(group: string): string {
 /** Built-in kinds whose updates must name the resourceVersion they replace. */
 const CONDITIONAL_UPDATES = new Set(['coordination.k8s.io/leases']);
 
-const pathSegmentKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+const pathSegmentKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'CertificateSigningRequest']);
 
 function pathSegment(name: string): string[] {
   if (name === '.' || name === '..') return [`may not be '${name}'`];

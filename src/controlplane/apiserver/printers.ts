@@ -78,6 +78,19 @@ function endpointsCell(o: KubeObject): string {
   return total > 3 ? `${shown.join(',')} + ${total - 3} more...` : shown.join(',');
 }
 
+/** The first three items, then ` + N more...`; `<unset>` for none (an EndpointSlice's Ports and Endpoints cells). */
+function firstThree(items: string[]): string {
+  if (!items.length) return '<unset>';
+  return items.length > 3 ? `${items.slice(0, 3).join(',')} + ${items.length - 3} more...` : items.join(',');
+}
+
+/** A port's number, else its name, else `*` (all ports). */
+const endpointSlicePorts = (o: KubeObject) =>
+  firstThree(((o.ports as { port?: number; name?: string }[] | null | undefined) ?? []).map((p) => (p.port !== undefined ? String(p.port) : (p.name ?? '*'))));
+
+const endpointSliceAddresses = (o: KubeObject) =>
+  firstThree(((o.endpoints as { addresses?: string[] }[] | null | undefined) ?? []).flatMap((e) => e.addresses ?? []));
+
 const ACCESS_MODES: [string, string][] = [
   ['ReadWriteOnce', 'RWO'],
   ['ReadOnlyMany', 'ROX'],
@@ -266,6 +279,13 @@ export const PRINTER_COLUMNS: Record<string, TableColumn[]> = {
     wide('Container-Runtime', (o) => orUnknown(get(o, '.status.nodeInfo.containerRuntimeVersion'))),
   ],
   '/endpoints': [col('Endpoints', endpointsCell), ageColumn],
+  // The descriptions are discovery.v1.EndpointSlice's field docs (scripts/gen-column-docs.ts could generate them).
+  'discovery.k8s.io/endpointslices': [
+    col('AddressType', (o) => o.addressType ?? ''),
+    col('Ports', endpointSlicePorts),
+    col('Endpoints', endpointSliceAddresses),
+    ageColumn,
+  ],
   '/limitranges': [createdAt],
   '/persistentvolumes': [
     col('Capacity', (o) => get(o, '.spec.capacity.storage') ?? ''),

@@ -62,6 +62,8 @@ export interface ResourceHooks {
   prepareCreate?(obj: KubeObject, ctx: WriteContext): void;
   /** Adjusts an updated object before it is stored. */
   prepareUpdate?(obj: KubeObject, old: KubeObject, ctx: WriteContext): void;
+  /** Adjusts an update through a subresource (ctx.subresource: status, approval) before validation. */
+  prepareSubresourceUpdate?(obj: KubeObject, old: KubeObject, ctx: WriteContext): void;
   /** Whether a change bumps metadata.generation (default: any change outside metadata and status). */
   bumpsGeneration?(obj: KubeObject, old: KubeObject): boolean;
   /** Extra field-selector labels beyond metadata.name and metadata.namespace. */

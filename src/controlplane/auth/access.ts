@@ -12,6 +12,8 @@ import type { ApiCore } from '../apiserver/core.js';
 import { badRequest, conflict, invalid, notFound } from '../apiserver/errors.js';
 import type { ResourceType } from '../apiserver/registry.js';
 import { requestUrl } from '../apiserver/request-url.js';
+import { CSR_GROUP, csrHooks } from '../apiserver/csr.js';
+import { CertificateController } from '../controllers/certificates.js';
 import { API_AUDIENCES, Authenticator, type BoundObject } from './authn.js';
 import { AggregationController, bootstrapPolicy, TokensController } from './controllers.js';
 import { impersonate, wantsImpersonation } from './impersonation.js';
@@ -62,6 +64,7 @@ export class AccessControl implements RequestGate {
   private readonly reviews: Reviews;
   private aggregation?: AggregationController;
   private tokens?: TokensController;
+  private certificates?: CertificateController;
 
   constructor(private readonly opts: AccessControlOptions) {
     const store = opts.core.store;
@@ -194,11 +197,44 @@ export class AccessControl implements RequestGate {
     this.tokens = new TokensController(core, this.authenticator, this.opts.ca?.certPem ?? '', this.asSystem);
     this.tokens.installValidation();
     this.tokens.start();
+    this.startCertificates();
+  }
+
+  /** CertificateSigningRequests: the requestor and the approve/sign checks need the caller; the CA signs. */
+  private startCertificates(): void {
+    const { core, ca } = this.opts;
+    const csrType = core.registry.lookup(CSR_GROUP, 'v1', 'certificatesigningrequests');
+    if (!csrType) return;
+    const { prepareCreate, validate } = csrHooks({
+      currentUser: () => this.currentUser(),
+      mayOnSigner: (verb, name) => {
+        const user = this.currentUser();
+        if (!user) return true;
+        const attrs = {
+          user,
+          verb,
+          resourceRequest: true,
+          path: '',
+          apiGroup: CSR_GROUP,
+          apiVersion: '*',
+          resource: 'signers',
+          subresource: '',
+          name,
+          namespace: '',
+        };
+        return this.authorizer.authorize(attrs).allowed;
+      },
+    });
+    Object.assign(csrType.hooks, { prepareCreate, validate });
+    if (!ca?.privateKey) return;
+    this.certificates = new CertificateController(core, { ca: { certPem: ca.certPem, privateKey: ca.privateKey }, asSystem: this.asSystem });
+    this.certificates.start();
   }
 
   stop(): void {
     this.aggregation?.stop();
     this.tokens?.stop();
+    this.certificates?.stop();
   }
 
   /** A client certificate for `user` in `groups`, signed by the control plane's CA (CN = user, O = groups). */

@@ -1,15 +1,18 @@
 /**
  * Workloads. The workload controllers of kube-controller-manager (ReplicaSets, Deployments,
- * ReplicationControllers, StatefulSets, DaemonSets, Jobs, Endpoints) run with every local
- * control plane, as they do on any cluster; their pods stay Pending, as on a cluster without
- * nodes. Simulated workloads (`--simulate-workloads`) add the nodes: in-process stand-ins for
- * the scheduler, the kubelet and a volume provisioner, so pods run without any container.
+ * ReplicationControllers, StatefulSets, DaemonSets, Jobs, Endpoints, EndpointSlices and the
+ * mirroring of hand-written Endpoints into EndpointSlices) run with every local control plane,
+ * as they do on any cluster; their pods stay Pending, as on a cluster without nodes. Simulated
+ * workloads (`--simulate-workloads`) add the nodes: in-process stand-ins for the scheduler, the
+ * kubelet and a volume provisioner, so pods run without any container.
  * Everything is driven by the store's event stream, like the garbage collector.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiCore } from '../../apiserver/core.js';
 import type { ResourceHooks } from '../../apiserver/registry.js';
+import { EndpointSliceMirroringController } from './endpointslice-mirroring.js';
+import { EndpointSliceController } from './endpointslices.js';
 import { handleExecUpgrade } from './exec.js';
 import { EndpointsController, ensureNodes, VolumeBinder } from './infra.js';
 import { JobController } from './jobs.js';
@@ -42,6 +45,8 @@ export function startWorkloadControllers(core: ApiCore, opts: Pick<SimOptions, '
     new DaemonSetController(sim),
     new JobController(sim),
     new EndpointsController(sim),
+    new EndpointSliceController(sim),
+    new EndpointSliceMirroringController(sim),
   ])
     sim.add(c);
   sim.start();
