@@ -112,6 +112,18 @@ describe('admitUpdate', () => {
     );
   });
 
+  it('a value for a parameter the new OV adds is part of the upgrade, not an update', () => {
+    const before = ov('op-1', ['deploy', 'update', 'upgrade'], [{ name: 'A' }]);
+    const after = ov('op-2', ['deploy', 'update', 'upgrade'], [{ name: 'A' }, { name: 'NEW', required: true }]);
+    const upgraded = planOf(admitUpdate(inst({ A: '1' }), inst({ A: '1', NEW: 'v' }, {}, 'op-2'), 'ns', after, before, uid));
+    assert.equal(upgraded?.planName, 'upgrade');
+    // A changed value of a parameter both versions have still counts, and update may not ride along an upgrade.
+    assert.equal(
+      message(admitUpdate(inst({ A: '1' }), inst({ A: '2', NEW: 'v' }, {}, 'op-2'), 'ns', after, before, uid)),
+      "failed to update Instance ns/i: upgrade to new OperatorVersion {  op-2    } together with a parameter update triggering 'update' is not allowed",
+    );
+  });
+
   it('an upgrade that adds an immutable parameter needs its value; removed parameters are dropped', () => {
     const v2 = ov('op-2', ['deploy'], [{ name: 'NEW', immutable: true, default: 'd' }]);
     assert.equal(
@@ -162,6 +174,11 @@ describe('admitUpdate', () => {
       planOf(admitUpdate(inst({}, { planName: 'bar', uid: 'a' }), inst({}, { planName: 'bar', uid: 'a', status: 'COMPLETE' }), 'ns', full, full, uid)),
       {},
     );
+  });
+
+  it('a terminal status clears planExecution even when the uid changed too', () => {
+    const v = admitUpdate(inst({}, { planName: 'bar', uid: 'a' }), inst({}, { planName: 'bar', uid: 'b', status: 'FATAL_ERROR' }), 'ns', full, full, uid);
+    assert.deepEqual(planOf(v), {});
   });
 
   it('while deleting only cleanup may be scheduled', () => {

@@ -165,7 +165,10 @@ export function admitUpdate(
   const defs = new Map(paramsOf(ov).map((p) => [p.name ?? '', p]));
   const missing = changed.find((k) => !defs.has(k));
   if (missing !== undefined) return fail(`failed to find parameter "${missing}" in the OperatorVersion`);
-  const changedDefs = changed.map((k) => defs.get(k)!);
+  // A value for a parameter the old OV did not have is not a change: an upgrade may
+  // bring new parameters with their first values without that counting as an update.
+  const oldNames = new Set(paramsOf(oldOv).map((p) => p.name ?? ''));
+  const changedDefs = changed.filter((k) => oldNames.has(k)).map((k) => defs.get(k)!);
   const removedDefs = removed.filter((k) => defs.has(k)).map((k) => defs.get(k)!);
 
   if (!isUpgrade) {
@@ -216,8 +219,10 @@ export function admitUpdate(
     plan = selectPlan(ov, [UPGRADE_PLAN, UPDATE_PLAN, DEPLOY_PLAN]);
     if (!plan) return fail(`couldn't find any suitable plan that would be triggered by an OperatorVersion upgrade`);
   } else if (isParameterUpdate) plan = triggered;
-  else if (isNovelPlan || isPlanRetriggered) plan = newPlan;
+  else if (isNovelPlan) plan = newPlan;
+  // A terminal status wins over a new uid for the same plan, as in KUDO's order of checks.
   else if (isPlanTerminal) plan = '';
+  else if (isPlanRetriggered) plan = newPlan;
   else return { allowed: true };
 
   if (next.spec.parameters || Object.keys(values).length) next.spec.parameters = values;

@@ -19,7 +19,7 @@ export function loadSuiteFile(path: string, warn: (msg: string) => void): TestSu
   }
   if (suites.length === 0) throw new HarnessError(`${path}: no TestSuite document found`);
   if (suites.length > 1) throw new HarnessError(`${path}:${suites[1].line}: more than one TestSuite in the config file`);
-  if (suites[0].object.apiVersion.startsWith('kudo.dev/')) warn(`${path}: kudo.dev/v1alpha1 TestSuite is deprecated; use kuttl.dev/v1beta1`);
+  if (suites[0].object.apiVersion.startsWith('kudo.dev/')) warn(`${path}: ${suites[0].object.apiVersion} TestSuite is deprecated; use kuttl.dev/v1beta1`);
   return decodeTestSuite(suites[0].object, `${path}:${suites[0].line}`, warn);
 }
 

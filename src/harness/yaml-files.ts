@@ -66,15 +66,16 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** True for `kuttl.dev/<any version>` and the legacy `kudo.dev/v1alpha1` harness kinds. */
+/** True for `kuttl.dev/<any version>` and the harness kinds of the legacy `kudo.dev` group (any version). */
 export function harnessKind(obj: KubeObject): 'TestSuite' | 'TestStep' | 'TestAssert' | 'TestFile' | undefined {
   const group = obj.apiVersion.split('/')[0];
   const kinds = ['TestSuite', 'TestStep', 'TestAssert', 'TestFile'] as const;
   const kind = kinds.find((k) => k === obj.kind);
   if (!kind) return undefined;
   if (group === 'kuttl.dev') return kind;
-  // KUTTL v0.8.1 still accepted the old group for its own kinds (deprecated).
-  if (obj.apiVersion === 'kudo.dev/v1alpha1' && kind !== 'TestFile') return kind;
+  // KUTTL v0.8.1 still accepted the old group for its own kinds (deprecated); KUDO's
+  // suites of that time wrote both kudo.dev/v1alpha1 and kudo.dev/v1beta1 TestSteps.
+  if (group === 'kudo.dev' && kind !== 'TestFile') return kind;
   return undefined;
 }
 

@@ -67,3 +67,10 @@ test('yaml-decode: the body summary after a decoding error', () => {
   );
   assert.equal(summarizeBody(new Uint8Array()), '<empty>');
 });
+
+test('yaml-decode: a block scalar that ends the input keeps no final line break, as go-yaml reads it', () => {
+  assert.deepEqual(yamlToJson('a: |\n  one\nb: |\n  last'), { a: 'one\n', b: 'last' });
+  assert.deepEqual(yamlToJson('a: >\n  x\n  y'), { a: 'x y' });
+  assert.deepEqual(yamlToJson('a: |\n  last\n'), { a: 'last\n' });
+  assert.deepEqual(yamlToJson('a: |-\n  last'), { a: 'last' });
+});

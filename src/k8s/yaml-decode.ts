@@ -6,7 +6,7 @@
  * `yaml` npm package builds the tree, read with its failsafe schema so that every scalar is
  * resolved here the way go-yaml resolves it.
  */
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar } from 'yaml';
 import { checkGoYamlSyntax, GoYamlError } from './yaml-syntax.js';
 
 /** A YAML body Kubernetes would not turn into JSON; `message` is the Go error text. */
@@ -97,9 +97,24 @@ function goSyntax(v: GoValue): string {
   return `map[interface {}]interface {}{${items.join(', ')}}`;
 }
 
+/**
+ * go-yaml keeps a block scalar's final line break only when the input has one: `a: |` + `  x`
+ * at the very end of the input reads "x", where the yaml package always adds "\n" (clip and keep
+ * chomping). The value to use instead, or undefined when nothing differs.
+ */
+export function blockScalarAtEnd(node: Scalar, source: string): string | undefined {
+  if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') return undefined;
+  const value = node.value;
+  if (typeof value !== 'string' || !value.endsWith('\n') || !node.range) return undefined;
+  return /[\r\n]$/.test(source.slice(node.range[0], node.range[1])) ? undefined : value.slice(0, -1);
+}
+
 class Decoder {
   private readonly open = new Set<Node>();
-  constructor(private readonly doc: Document) {}
+  constructor(
+    private readonly doc: Document,
+    private readonly source: string,
+  ) {}
 
   decode(node: unknown): GoValue {
     if (node === null || node === undefined) return null;
@@ -110,8 +125,10 @@ class Decoder {
       return this.decode(target);
     }
     // The text as written: the npm parser resolves a few tags (binary, timestamp) even so.
-    if (isScalar(node))
-      return this.scalar(typeof node.value === 'string' ? node.value : String(node.source ?? node.value ?? ''), node.type === 'PLAIN', node.tag);
+    if (isScalar(node)) {
+      const text = typeof node.value === 'string' ? (blockScalarAtEnd(node, this.source) ?? node.value) : String(node.source ?? node.value ?? '');
+      return this.scalar(text, node.type === 'PLAIN', node.tag);
+    }
     if (isSeq(node)) return this.within(node, () => node.items.map((item) => this.decode(item)));
     if (isMap(node)) return this.within(node, () => this.mapping(node.items));
     return fail('yaml: unknown node');
@@ -238,7 +255,7 @@ export function yamlToJson(input: Uint8Array | string): unknown {
   if (!doc) return null;
   // Only where the npm parser is stricter than go-yaml (its words, then).
   if (doc.errors.length) fail(`yaml: ${doc.errors[0].message.split('\n')[0]}`);
-  const value = toJsonable(new Decoder(doc).decode(doc.contents));
+  const value = toJsonable(new Decoder(doc, text).decode(doc.contents));
   checkMarshal(value);
   return value;
 }

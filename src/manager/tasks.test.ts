@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Instance, OperatorVersion } from '../api/types.js';
+import type { KubeObject } from '../k8s/object.js';
 import { ApiError, type Cluster } from '../cluster/cluster.js';
 import { TaskError } from '../engine/errors.js';
 import { ScopeCache, taskRunner } from './tasks.js';
@@ -69,5 +70,82 @@ describe('task failures on 403', () => {
       assert.equal(e.fatal, false, message);
       assert.ok(!e.message.includes('aggregate-to-manager'), e.message);
     }
+  });
+});
+
+describe('kinds the scope cache does not know yet', () => {
+  const kinds: [string, string, boolean][] = [
+    ['v1', 'ServiceAccount', true],
+    ['rbac.authorization.k8s.io/v1', 'ClusterRole', false],
+    ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', false],
+    ['rbac.authorization.k8s.io/v1', 'Role', true],
+    ['rbac.authorization.k8s.io/v1', 'RoleBinding', true],
+  ];
+  // The note keeps each case out of the other's render cache.
+  const templatesFor = (note: string) =>
+    Object.fromEntries(kinds.map(([apiVersion, kind]) => [`${kind}.yaml`, `# ${note}\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\n`]));
+
+  async function runOnAllKinds(taskKind: 'Apply' | 'Delete', served: (kind: string) => boolean) {
+    const templates = templatesFor(`${taskKind} ${String(served)}`);
+    const resolved: string[] = [];
+    const written: { kind: string; namespace?: string }[] = [];
+    const cluster = {
+      resourceFor: (apiVersion: string, kind: string) => {
+        resolved.push(kind);
+        const k = kinds.find(([a, n]) => a === apiVersion && n === kind);
+        if (!k || !served(kind))
+          return Promise.reject(new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 404, message: 'not served' }));
+        return Promise.resolve({ namespaced: k[2] });
+      },
+      invalidateDiscovery: () => {},
+      get: (ref: { kind: string; namespace?: string }) => {
+        if (taskKind === 'Delete') written.push({ kind: ref.kind, namespace: ref.namespace });
+        return Promise.resolve(undefined);
+      },
+      create: (obj: KubeObject) => {
+        written.push({ kind: obj.kind, namespace: obj.metadata.namespace });
+        return Promise.resolve(obj);
+      },
+    } as unknown as Cluster;
+    const withTemplates: OperatorVersion = { ...ov, spec: { ...ov.spec, templates } };
+    const run = taskRunner(
+      { cluster, scopes: new ScopeCache(cluster), recordClusterObject: () => Promise.resolve(), fieldManager: 'test' },
+      instance,
+      withTemplates,
+      {
+        planName: 'deploy',
+        planUid: 'u',
+        pipes: {},
+      },
+    );
+    const task = { name: 't', kind: taskKind, spec: { resources: Object.keys(templates) } };
+    const done = await run(task as never, { plan: 'deploy', phase: 'p', step: 's', task: 't' });
+    return { done, resolved, written };
+  }
+
+  it('an Apply task with five kinds new to the manager applies them all, scoped as discovery says', async () => {
+    const { done, resolved, written } = await runOnAllKinds('Apply', () => true);
+    assert.equal(done, true);
+    assert.deepEqual([...new Set(resolved)].sort(), kinds.map(([, k]) => k).sort());
+    assert.deepEqual(
+      written,
+      kinds.map(([, kind, namespaced]) => ({ kind, namespace: namespaced ? 'ns' : undefined })),
+    );
+  });
+
+  it('a kind the cluster does not serve fails an Apply task (naming it) and is skipped by a Delete task', async () => {
+    const served = (kind: string) => kind !== 'RoleBinding';
+    await assert.rejects(runOnAllKinds('Apply', served), (e: unknown) => {
+      assert.ok(e instanceof TaskError, String(e));
+      assert.equal(e.fatal, true);
+      assert.match(e.message, /failed to determine if object rbac\.authorization\.k8s\.io\/v1\/RoleBinding x is namespaced/);
+      return true;
+    });
+    const { done, written } = await runOnAllKinds('Delete', served);
+    assert.equal(done, true);
+    assert.deepEqual(
+      written.map((w) => w.kind),
+      kinds.map(([, k]) => k).filter((k) => k !== 'RoleBinding'),
+    );
   });
 });

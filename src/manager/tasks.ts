@@ -204,9 +204,12 @@ async function render(env: TaskEnvironment, task: Task, input: RenderInput): Pro
       lookedUp = true;
       return lookup(...args);
     };
-    // Kinds known to be unknown stay unknown for this render.
+    // Kinds known to be unknown stay unknown for this render. A kind not resolved yet is
+    // recorded as a miss and taken as namespaced for this pass only, so that one pass finds
+    // every missing kind of the task (a pass with misses is never the result).
     const scope = ctx.scope;
-    ctx.scope = (apiVersion, kind) => (unknownKinds.has(`${apiVersion}\n${kind}`) ? undefined : scope(apiVersion, kind));
+    const known = (apiVersion: string, kind: string) => (unknownKinds.has(`${apiVersion}\n${kind}`) ? undefined : scope(apiVersion, kind));
+    ctx.scope = (apiVersion, kind) => known(apiVersion, kind) ?? (unknownKinds.has(`${apiVersion}\n${kind}`) ? undefined : 'Namespaced');
     let result: TaskResult | undefined;
     let failure: TaskRenderError | undefined;
     try {
@@ -218,6 +221,8 @@ async function render(env: TaskEnvironment, task: Task, input: RenderInput): Pro
     for (const k of unknownKinds) misses.scopes.delete(k);
     if ((misses.scopes.size === 0 && misses.lookups.size === 0) || round >= 3) {
       if (failure) throw fatalError(renderReason(failure.message), failure.message);
+      if (misses.scopes.size > 0) throw transientError(`discovery failed: still resolving ${[...misses.scopes].map((k) => k.replace('\n', '/')).join(', ')}`);
+      ctx.scope = known;
       if (key !== undefined && !lookedUp) {
         if (renderCache.size >= RENDER_CACHE_SIZE) renderCache.delete(renderCache.keys().next().value!);
         renderCache.set(key, structuredClone(result!));

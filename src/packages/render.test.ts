@@ -44,6 +44,15 @@ test('documents are split on "\\n---"; empty and comment-only documents are drop
   assert.throws(() => decodeObjects('- a\n'), /expected a YAML map/);
 });
 
+test('a block scalar right before "---" loses its final line break, as when KUDO decodes the split documents', () => {
+  const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  run.sh: |\n    echo ${name}\n`;
+  const objs = decodeObjects(`${cm('a')}---\n${cm('b')}`);
+  assert.deepEqual(
+    objs.map((o) => (o as unknown as { data: Record<string, string> }).data['run.sh']),
+    ['echo a', 'echo b\n'],
+  );
+});
+
 test('enhancement: labels, annotations, namespace, owner, pod templates, claim templates', () => {
   const sts =
     'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ .Name }}\n  namespace: elsewhere\nspec:\n  template:\n    spec: {}\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n';
@@ -101,6 +110,22 @@ test('dependencies hash follows ConfigMap content, not annotations; skip annotat
     (missing[0].spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations['kudo.dev/dependencies-hash'],
     skipped,
   );
+});
+
+test('dependencies hash matches the values KUDO computes (its e2e dependencies-hash case)', () => {
+  // KUDO hashes go-yaml v2's text of the sanitised *Unstructured; these sums were observed
+  // from KUDO for a ConfigMap "configdata" of instance "depop" of operator "dep-operator".
+  const deploy =
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      volumes:\n      - name: c\n        configMap:\n          name: configdata\n';
+  const cm = (a: string, b: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: configdata\ndata:\n  valueA: ${a}\n  valueB: ${b}\n`;
+  const hash = (a: string, b: string): string => {
+    const c = ctx({ 'd.yaml': deploy, 'cm.yaml': cm(a, b) }, { instance: { name: 'depop', namespace: 'kuttl-ns', uid: 'u' }, operatorName: 'dep-operator' });
+    const objs = objectsOf(renderTask(apply(['cm.yaml', 'd.yaml']), c));
+    return (objs[1].spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations['kudo.dev/dependencies-hash'];
+  };
+  assert.equal(hash('FancyValue', 'OtherFancyValue'), '6fa812afe527bdb6c9a5fbfcba8193bb');
+  assert.equal(hash('ChangedValue', 'OtherFancyValue'), 'da9f56a62d3c4af2596bebace008d845');
+  assert.equal(hash('ChangedValue', 'SecondChangedValue'), '1510654b540619228b477bdd56d44175');
 });
 
 test('toggle, dummy, params and errors', () => {

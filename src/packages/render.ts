@@ -261,16 +261,29 @@ function podSpecDependencies(template: unknown, namespace: string): Dependency[]
   return deps;
 }
 
-/** The copy KUDO hashes: volatile metadata, type information and all annotations removed. */
-function sanitised(obj: KubeObject): Json {
+/**
+ * The text KUDO hashes for a dependency. KUDO clears volatile metadata with the
+ * unstructured setters (some remove a field, some leave an empty or zero value behind,
+ * which changes the text) and then hands the *Unstructured to go-yaml v2, which writes
+ * the struct's only field, so everything sits under an `object:` key.
+ */
+function hashedText(obj: KubeObject): string {
   const copy = structuredClone(obj) as unknown as Json;
-  delete copy.apiVersion;
-  delete copy.kind;
   const meta = (isMap(copy.metadata) ? copy.metadata : {}) as Json;
-  for (const f of ['namespace', 'ownerReferences', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'finalizers', 'annotations'])
+  for (const f of ['namespace', 'resourceVersion', 'clusterName', 'continue', 'creationTimestamp', 'generateName', 'generation', 'selfLink', 'uid'])
     delete meta[f];
+  Object.assign(meta, {
+    ownerReferences: [],
+    finalizers: [],
+    managedFields: [],
+    deletionGracePeriodSeconds: 0,
+    remainingItemCount: 0,
+    annotations: {},
+  });
   copy.metadata = meta;
-  return copy;
+  copy.apiVersion = '';
+  copy.kind = '';
+  return marshalYaml({ object: copy } as never);
 }
 
 const ZERO_HASH = Buffer.alloc(16);
@@ -286,11 +299,7 @@ export function addDependenciesHashes(objects: KubeObject[], ctx: RenderContext)
       objects.find((o) => o.apiVersion === 'v1' && o.kind === d.kind && o.metadata.name === d.name && (o.metadata.namespace ?? '') === d.namespace) ??
       ctx.lookup?.('v1', d.kind, d.namespace, d.name);
     const hash =
-      !found || Object.hasOwn(found.metadata.annotations ?? {}, SKIP_HASH_ANNOTATION)
-        ? ZERO_HASH
-        : createHash('md5')
-            .update(marshalYaml(sanitised(found) as never))
-            .digest();
+      !found || Object.hasOwn(found.metadata.annotations ?? {}, SKIP_HASH_ANNOTATION) ? ZERO_HASH : createHash('md5').update(hashedText(found)).digest();
     cache.set(key, hash);
     return hash;
   };

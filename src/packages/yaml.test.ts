@@ -75,3 +75,16 @@ test('alias bombs are stopped', () => {
     doc += `${'b' + i}: &b${i} [*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)},*${i === 0 ? 'a' : 'b' + (i - 1)}]\n`;
   assert.throws(() => parseYaml(doc, 'bomb.yaml'), /too large/);
 });
+
+test('a block scalar that ends the input without a line break has none, as in go-yaml', () => {
+  const read = (t: string) => (parseYaml(t, 'x.yaml').value as Record<string, unknown>).a;
+  assert.equal(read('a: |\n  x\n  y'), 'x\ny');
+  assert.equal(read('a: >\n  x\n  y'), 'x y');
+  assert.equal(read('a: |+\n  x'), 'x');
+  assert.equal(read('a: |\n  x  '), 'x  ');
+  // With a line break at the end, or more lines after it, the break stays.
+  assert.equal(read('a: |\n  x\n  y\n'), 'x\ny\n');
+  assert.equal(read('a: |\n  x\n  '), 'x\n');
+  assert.equal(read('a: |\n  x\nb: 1'), 'x\n');
+  assert.equal(read('a: |-\n  x\n'), 'x');
+});

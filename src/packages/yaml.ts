@@ -5,6 +5,7 @@
  * into a string field becomes its Go-formatted text.
  */
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { blockScalarAtEnd } from '../k8s/yaml-decode.js';
 import { formatFloatG } from './gofmt.js';
 
 /** A user mistake in a package, with the file and (when known) the 1-based line. */
@@ -62,7 +63,7 @@ export function parseYaml(text: string, file: string): YamlDoc {
     if (++count > MAX_NODES) throw new PackageError('YAML document is too large (too many nodes or aliases)', file);
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return convert((node as Alias).resolve(doc as Document));
-    if (isScalar(node)) return scalarValue(node.value);
+    if (isScalar(node)) return scalarValue(blockScalarAtEnd(node, text) ?? node.value);
     if (isMap(node)) {
       const out: { [key: string]: RawValue } = {};
       for (const pair of node.items) {
