@@ -7,7 +7,7 @@
  * manager resumes any plan where it stood.
  */
 import { randomUUID } from 'node:crypto';
-import { KUDO_API_VERSION } from '../api/labels.js';
+import { INSTANCE_CLEANUP_FINALIZER, KUDO_API_VERSION } from '../api/labels.js';
 import type { Instance, Operator, OperatorVersion } from '../api/types.js';
 import { isConflict, isNotFound, type Cluster, type ObjectRef } from '../cluster/cluster.js';
 import { Informer } from '../cluster/informer.js';
@@ -277,6 +277,31 @@ export class InstanceController {
     return this.opts.cluster.update(next);
   }
 
+  /** Asks the API server, not the cache: releasing an instance on a stale cache would skip its cleanup. */
+  private async operatorVersionIsGone(name: string, namespace: string): Promise<boolean> {
+    const ref = { apiVersion: KUDO_API_VERSION, kind: 'OperatorVersion', name, namespace };
+    return (await this.opts.cluster.get(ref)) === undefined;
+  }
+
+  /**
+   * A deleted instance whose OperatorVersion is gone (a namespace being deleted removes both) has no
+   * cleanup plan left to run. KUDO retried for ever, leaving the namespace Terminating; this lets it go.
+   */
+  private async releaseWithoutOperatorVersion(instance: Instance, ov: string): Promise<Instance> {
+    await this.event(instance, {
+      type: 'Warning',
+      reason: 'CleanupSkipped',
+      message: `OperatorVersion ${ov} no longer exists: the instance is released without running its cleanup plan`,
+    });
+    let next = instance;
+    if ((instance.metadata.finalizers ?? []).includes(INSTANCE_CLEANUP_FINALIZER)) {
+      next = structuredClone(instance);
+      next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== INSTANCE_CLEANUP_FINALIZER);
+      next = await this.opts.cluster.update(next);
+    }
+    return (next.metadata.finalizers ?? []).includes(CLUSTER_OBJECTS_FINALIZER) ? this.removeClusterObjects(next) : next;
+  }
+
   async reconcile(key: string): Promise<void> {
     const slash = key.indexOf('/');
     const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
@@ -292,6 +317,10 @@ export class InstanceController {
     const ovRef = instance.spec?.operatorVersion;
     const ovNamespace = ovRef?.namespace || namespace;
     const ov = this.ovs.get(ovRef?.name ?? '', ovNamespace);
+    if (!ov && instance.metadata.deletionTimestamp && (await this.operatorVersionIsGone(ovRef?.name ?? '', ovNamespace))) {
+      this.written.set(key, await this.releaseWithoutOperatorVersion(instance, `${ovNamespace}/${ovRef?.name ?? ''}`));
+      return;
+    }
     if (!ov) {
       await this.event(instance, {
         type: 'Warning',
@@ -304,7 +333,7 @@ export class InstanceController {
     }
 
     const finalizers = instance.metadata.finalizers ?? [];
-    if (instance.metadata.deletionTimestamp && finalizers.includes(CLUSTER_OBJECTS_FINALIZER) && !finalizers.includes('kudo.dev.instance.cleanup')) {
+    if (instance.metadata.deletionTimestamp && finalizers.includes(CLUSTER_OBJECTS_FINALIZER) && !finalizers.includes(INSTANCE_CLEANUP_FINALIZER)) {
       this.written.set(key, await this.removeClusterObjects(instance));
       return;
     }

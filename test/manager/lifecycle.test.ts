@@ -73,6 +73,33 @@ describe('manager: life cycle (cleanup, upgrade, dependencies, restart)', { time
     );
   });
 
+  it('a deleted instance whose OperatorVersion is gone is released without its cleanup plan, cluster-scoped objects removed', async () => {
+    const { cluster } = env;
+    await cluster.create(
+      operatorVersion({
+        name: 'orphan-1.0',
+        operator: 'orphan',
+        templates: { 'cm.yaml': cm('orphan-main', 'x'), 'role.yaml': clusterRole, 'done.yaml': cm('orphan-done', 'bye') },
+        tasks: [
+          { name: 'main', kind: 'Apply', spec: { resources: ['cm.yaml', 'role.yaml'] } },
+          { name: 'bye', kind: 'Apply', spec: { resources: ['done.yaml'] } },
+        ],
+        plans: { deploy: serialPlan({ main: ['main'] }), cleanup: serialPlan({ bye: ['bye'] }) },
+      }),
+    );
+    await cluster.create(instance('orphan', 'orphan-1.0'));
+    await waitForPlan(cluster, 'orphan', 'deploy', ['COMPLETE']);
+    await waitIdle(cluster, 'orphan');
+    // As when a namespace is deleted: the OperatorVersion may go first.
+    await cluster.delete({ apiVersion: 'kudo.dev/v1beta1', kind: 'OperatorVersion', namespace: 'default', name: 'orphan-1.0' });
+    await cluster.delete({ apiVersion: 'kudo.dev/v1beta1', kind: 'Instance', namespace: 'default', name: 'orphan' });
+    await waitUntil(async () => !(await getInstance(cluster, 'orphan')), 20_000, 'instance to be released');
+    assert.equal(await cluster.get({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'orphan-reader' }), undefined);
+    assert.equal(await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'orphan-done' }), undefined, 'cleanup did not run');
+    const events = await cluster.list('v1', 'Event', { namespace: 'default' });
+    assert.ok(events.items.some((e) => e.reason === 'CleanupSkipped' && (e.involvedObject as { name?: string } | undefined)?.name === 'orphan'));
+  });
+
   it('changing the OperatorVersion runs upgrade', async () => {
     const { cluster } = env;
     const tasks = [{ name: 'main', kind: 'Apply', spec: { resources: ['cm.yaml'] } }];
