@@ -16,6 +16,14 @@ import { Registry, STANDARD_VERBS, type ResourceHooks, type ResourceType, type S
 
 const SUB_VERBS = ['get', 'patch', 'update'];
 const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+/**
+ * Subresources whose body is a kind of another group, as discovery names them. kubectl drain
+ * evicts pods only when pods/eviction is listed with policy's Eviction; otherwise it deletes them.
+ */
+const SUB_KINDS: Record<string, { group: string; version: string; kind: string }> = {
+  eviction: { group: 'policy', version: 'v1', kind: 'Eviction' },
+  token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
+};
 
 interface Def {
   short?: string[];
@@ -47,7 +55,7 @@ function def(group: string, version: string, resource: string, kind: string, d: 
         ? { name, kind: SCALE_KIND, verbs: SUB_VERBS }
         : name === 'status'
           ? { name, verbs: SUB_VERBS }
-          : { name, verbs: subVerbs[name] ?? ['get'] },
+          : { name, ...(SUB_KINDS[name] ? { kind: SUB_KINDS[name] } : {}), verbs: subVerbs[name] ?? ['get'] },
     ),
     custom: false,
     scale:

@@ -173,6 +173,42 @@ test('discovery: legacy and aggregated (v2, v2beta1) with their content types', 
   assert.equal(list.json.kind, 'APIResourceList');
   assert.ok(list.json.resources.some((r: any) => r.name === 'deployments/scale' && r.group === 'autoscaling' && r.kind === 'Scale'));
   assert.equal((await req('GET', '/version')).json.minor, '33');
+  // kubectl drain evicts only when pods/eviction names policy's Eviction; otherwise it deletes.
+  const core = (await req('GET', '/api/v1')).json.resources;
+  const eviction = core.find((r: any) => r.name === 'pods/eviction');
+  assert.deepEqual([eviction.group, eviction.version, eviction.kind], ['policy', 'v1', 'Eviction']);
+  const token = core.find((r: any) => r.name === 'serviceaccounts/token');
+  assert.deepEqual([token.group, token.version, token.kind], ['authentication.k8s.io', 'v1', 'TokenRequest']);
+});
+
+test('JSON is indented for curl and ?pretty=true, compact otherwise', async () => {
+  const curl = await req('GET', '/api/v1/namespaces/default', undefined, undefined, { 'User-Agent': 'curl/8.5.0' });
+  assert.match(curl.text, /^\{\n {2}"kind": "Namespace",\n {2}"apiVersion": "v1",\n/);
+  const missing = await req('GET', '/api/v1/namespaces/nope', undefined, undefined, { 'User-Agent': 'curl/8.5.0' });
+  assert.match(missing.text, /^ {2}"reason": "NotFound",$/m);
+  assert.match((await req('GET', '/api/v1/namespaces/default?pretty=true')).text, /^ {2}"kind": "Namespace",$/m);
+  assert.match((await req('GET', '/api/v1/namespaces/default')).text, /^\{"kind":"Namespace","apiVersion":"v1",/);
+});
+
+test('/metrics counts API requests and stored objects', async () => {
+  await req('GET', CM);
+  const text = (await req('GET', '/metrics')).text;
+  assert.match(
+    text,
+    /^apiserver_request_total\{code="200",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1"\} [1-9]\d*$/m,
+  );
+  assert.match(text, /^apiserver_storage_objects\{resource="namespaces"\} [1-9]\d*$/m);
+});
+
+test('health endpoints: plain ok, verbose check lists, single checks, unknown checks not found', async () => {
+  assert.equal((await req('GET', '/readyz')).text, 'ok');
+  const verbose = await req('GET', '/readyz?verbose&exclude=etcd');
+  assert.equal(verbose.status, 200);
+  assert.match(verbose.text, /^\[\+\]ping ok$/m);
+  assert.match(verbose.text, /^\[\+\]etcd excluded: ok$/m);
+  assert.match(verbose.text, /readyz check passed\n$/);
+  assert.equal((await req('GET', '/livez/etcd')).text, 'ok');
+  assert.equal((await req('GET', '/livez/nope')).status, 404);
 });
 
 test('OpenAPI v3: index with hashes, PATCH operations with fieldValidation, schemas for explain', async () => {

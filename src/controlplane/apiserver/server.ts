@@ -23,6 +23,10 @@ import {
 import { ApiCore, clone, readsExactRevision, sameObject, type DeleteOptions, type WatchEvent, type WriteOptions } from './core.js';
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { OpenApi } from './openapi.js';
+import { healthAnswer } from './health.js';
+import { indentJson, wantsPrettyJson } from './pretty.js';
+import { metricsVerb, RequestMetrics } from './metrics.js';
+import { requestAttributes } from '../auth/request-info.js';
 import { applyPatch, asApiError, parsePatchBody, patchKind } from './patching.js';
 import { apiVersionOf, hasSubresource, type Registry, type ResourceType } from './registry.js';
 import { readPath, toTable } from './table.js';
@@ -115,6 +119,7 @@ interface Target {
 
 export class ApiServer {
   readonly openapi: OpenApi;
+  private readonly metrics = new RequestMetrics();
   private readonly watches = new Set<() => void>();
   serverAddress = '127.0.0.1:0';
 
@@ -136,9 +141,44 @@ export class ApiServer {
   }
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (wantsPrettyJson(req, requestUrl(req).searchParams)) prettyResponses.add(res);
+    res.on('finish', () => this.countRequest(req, res.statusCode));
     const route = () => this.route(req, res);
     (this.opts.gate ? this.opts.gate.serve(req, route) : route()).catch((e: unknown) => this.fail(res, e));
   };
+
+  /** Counts a finished API request for /metrics (requests for other paths are not counted). */
+  private countRequest(req: IncomingMessage, code: number): void {
+    const url = requestUrl(req);
+    const a = requestAttributes({ username: '', groups: [] }, req.method ?? 'GET', url);
+    if (!a.resourceRequest) return;
+    this.metrics.record({
+      verb: a.subresource && STREAMING.has(a.subresource) ? 'CONNECT' : metricsVerb(a.verb, String(req.headers['content-type'] ?? '')),
+      group: a.apiGroup,
+      version: a.apiVersion,
+      resource: a.resource,
+      subresource: a.subresource,
+      scope: a.name ? 'resource' : a.namespace ? 'namespace' : 'cluster',
+      dryRun: url.searchParams.has('dryRun'),
+      code,
+    });
+  }
+
+  /** The /metrics text: request counts, stored objects per resource, build and start time. */
+  private metricsText(): string {
+    const objects = new Map<string, number>();
+    for (const t of this.registry.all()) {
+      const key = t.group ? `${t.resource}.${t.group}` : t.resource;
+      if (objects.has(key) || !t.verbs.includes('list')) continue;
+      try {
+        const page = this.core.list(t, undefined, { limit: 1 });
+        objects.set(key, page.items.length + (page.remainingItemCount ?? 0));
+      } catch {
+        objects.set(key, -1);
+      }
+    }
+    return this.metrics.render(VERSION_INFO, objects);
+  }
 
   private fail(res: ServerResponse, e: unknown): void {
     const err = asApiError(e);
@@ -161,10 +201,32 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     const accept = String(req.headers.accept ?? '');
     if (path === '/version') return sendJson(res, 200, VERSION_INFO);
-    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end('ok');
+    if (path === '/metrics' && method === 'GET') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(this.metricsText());
       return;
+    }
+    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
+      const health = healthAnswer(path, url.searchParams);
+      if (!health) throw pathNotFound();
+      res.writeHead(health.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(health.body);
+      return;
+    }
+    if (this.opts.gate && (path === '/.well-known/openid-configuration' || path === '/openid/v1/jwks')) {
+      // Service-account issuer discovery, so other systems can verify this server's tokens.
+      const { issuer, keys } = this.opts.gate.tokenIssuer();
+      const jwks = path === '/openid/v1/jwks';
+      const body = jwks
+        ? { keys }
+        : {
+            issuer,
+            jwks_uri: `https://${req.headers.host ?? this.serverAddress}/openid/v1/jwks`,
+            response_types_supported: ['id_token'],
+            subject_types_supported: ['public'],
+            id_token_signing_alg_values_supported: ['ES256'],
+          };
+      return sendJson(res, 200, body, jwks ? 'application/jwk-set+json' : 'application/json');
     }
     if (path === '/api' || path === '/apis') {
       const legacy = path === '/api';
@@ -941,10 +1003,13 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
   sendJsonText(res, code, jsonText(body), contentType);
 }
 
+/** Responses whose JSON is indented (see pretty.ts). */
+const prettyResponses = new WeakSet<ServerResponse>();
+
 /** Sends a document already serialised as JSON. */
 function sendJsonText(res: ServerResponse, code: number, json: string, contentType = 'application/json'): void {
   // Go's JSON encoder ends every document with a newline.
-  const text = json + '\n';
+  const text = (prettyResponses.has(res) ? indentJson(json) : json) + '\n';
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
 }

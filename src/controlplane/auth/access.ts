@@ -14,7 +14,7 @@ import type { ResourceType } from '../apiserver/registry.js';
 import { requestUrl } from '../apiserver/request-url.js';
 import { CSR_GROUP, csrHooks } from '../apiserver/csr.js';
 import { CertificateController } from '../controllers/certificates.js';
-import { API_AUDIENCES, Authenticator, type BoundObject } from './authn.js';
+import { API_AUDIENCES, Authenticator, ISSUER, type BoundObject } from './authn.js';
 import { AggregationController, bootstrapPolicy, TokensController } from './controllers.js';
 import { impersonate, wantsImpersonation } from './impersonation.js';
 import { TokenSigner } from './jwt.js';
@@ -35,6 +35,8 @@ export interface RequestGate {
   review(t: ResourceType, namespace: string | undefined, body: KubeObject): KubeObject | undefined;
   /** POST serviceaccounts/<name>/token. */
   tokenRequest(namespace: string, name: string, body: Record<string, unknown>): KubeObject;
+  /** The service-account issuer and its signing keys (for OIDC discovery). */
+  tokenIssuer(): { issuer: string; keys: Record<string, unknown>[] };
 }
 
 export interface AccessControlOptions {
@@ -106,6 +108,10 @@ export class AccessControl implements RequestGate {
 
   review(t: ResourceType, namespace: string | undefined, body: KubeObject): KubeObject | undefined {
     return this.reviews.answer(t.group, t.kind, namespace, body, this.currentUser() ?? INSECURE_USER);
+  }
+
+  tokenIssuer(): { issuer: string; keys: Record<string, unknown>[] } {
+    return { issuer: ISSUER, keys: [this.authenticator.signer.jwk()] };
   }
 
   tokenRequest(namespace: string, name: string, body: Record<string, unknown>): KubeObject {

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -332,4 +333,24 @@ test('legacy service-account token Secrets are filled by the tokens controller a
   );
   await ok(['-n', 'demo', 'delete', 'secret', 'legacy']);
   await fails(['-n', 'demo', 'get', 'cm', `--token=${token}`], 'Unauthorized');
+});
+
+test('service-account issuer discovery: the JWKS verifies a token a service account can fetch it with', { skip }, async () => {
+  const token = (await ok(['-n', 'demo', 'create', 'token', 'app'])).trim();
+  const auth = { Authorization: `Bearer ${token}` };
+  const config = await raw('/.well-known/openid-configuration', auth);
+  assert.equal(config.status, 200, config.body);
+  const { issuer, jwks_uri } = JSON.parse(config.body) as { issuer: string; jwks_uri: string };
+  assert.equal(issuer, 'https://kubernetes.default.svc.cluster.local');
+  assert.equal(new URL(jwks_uri).pathname, '/openid/v1/jwks');
+  const jwks = await raw('/openid/v1/jwks', auth);
+  assert.equal(jwks.status, 200, jwks.body);
+  const [header, payload, signature] = token.split('.');
+  const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string };
+  const key = (JSON.parse(jwks.body) as { keys: (JsonWebKey & { kid: string })[] }).keys.find((k) => k.kid === kid);
+  assert.ok(key, `no key ${kid} in ${jwks.body}`);
+  const publicKey = createPublicKey({ key, format: 'jwk' });
+  assert.ok(verify('sha256', Buffer.from(`${header}.${payload}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url')));
+  // Anonymous clients are not granted discovery by default.
+  assert.equal((await raw('/openid/v1/jwks')).status, 403);
 });

@@ -40,6 +40,12 @@ export class TokenSigner {
     return new TokenSigner(privateKey);
   }
 
+  /** The public key as a JSON Web Key, as the issuer's /openid/v1/jwks lists it. */
+  jwk(): Record<string, unknown> {
+    const { kty, crv, x, y } = this.publicKey.export({ format: 'jwk' });
+    return { use: 'sig', kty, kid: this.keyId, crv, alg: 'ES256', x, y };
+  }
+
   sign(claims: Claims): string {
     const input = `${b64({ alg: 'ES256', kid: this.keyId })}.${b64(claims)}`;
     const signature = sign('sha256', Buffer.from(input), { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
