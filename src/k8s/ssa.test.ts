@@ -177,7 +177,7 @@ test('kubectl taking over from client-side apply: conflicts on last-applied fiel
   assert.deepEqual(object.metadata.labels, { a: '2' });
   assert.equal(
     object.metadata.annotations?.[LAST_APPLIED_ANNOTATION],
-    '{"apiVersion":"v1","data":{"x":"9"},"kind":"ConfigMap","metadata":{"labels":{"a":"2"},"name":"csa"}}',
+    '{"apiVersion":"v1","data":{"x":"9"},"kind":"ConfigMap","metadata":{"labels":{"a":"2"},"name":"csa"}}\n',
   );
   assert.deepEqual(
     managedFields.map((e) => [e.manager, managedPaths(e)]),

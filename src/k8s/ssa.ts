@@ -649,7 +649,8 @@ function syncLastApplied(merged: JsonObject, applied: JsonObject): void {
     delete config.metadata.annotations[LAST_APPLIED_ANNOTATION];
     if (Object.keys(config.metadata.annotations).length === 0) delete config.metadata.annotations;
   }
-  meta.annotations[LAST_APPLIED_ANNOTATION] = sortedJson(config);
+  // As kubectl writes it, with a final line break.
+  meta.annotations[LAST_APPLIED_ANNOTATION] = sortedJson(config) + '\n';
 }
 
 export interface UpdateOptions {
