@@ -1,12 +1,14 @@
 /**
  * `pods/exec` over WebSocket (the channel.k8s.io protocols kubectl 1.30+ and client libraries
- * speak): the request's `command` params run in a simulated container, stdout and stderr go out
- * on channels 1 and 2, and the v4 status JSON (exit code) on channel 3 before the close frame.
+ * speak) or SPDY/3.1 (kubectl 1.29 and older; see spdy.ts): the request's `command` params run in
+ * a simulated container, stdout and stderr go out on channels 1 and 2 (SPDY: the stdout and
+ * stderr streams), and the v4 status JSON (exit code) on channel 3 (SPDY: the error stream).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest, pathNotFound } from '../../apiserver/errors.js';
+import { negotiateSpdyProtocol, serveSpdyExec, SPDY_EXEC_PROTOCOLS } from './spdy.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Newest first: the server picks the first of these the client offers. */
@@ -29,8 +31,10 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, exec: Ex
     const [, namespace, pod, sub] = m.map(decodeURIComponent);
     if (sub !== 'exec') throw badRequest(`${sub} is not supported by the local control plane`);
     if (!exec) throw badRequest(`pod ${pod} does not have a host assigned`);
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
-      throw badRequest('only WebSocket upgrades (channel.k8s.io) are supported for exec; SPDY is not');
+    const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+    if (upgrade === 'spdy/3.1')
+      return upgradeToSpdy(req, socket, url, () => exec(namespace, pod, url.searchParams.get('container') ?? undefined, url.searchParams.getAll('command')));
+    if (upgrade !== 'websocket') throw badRequest(`unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')} for exec: WebSocket or SPDY/3.1 expected`);
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((s) => s.trim());
@@ -62,16 +66,7 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, exec: Ex
         if (result.stdout.length) for (let i = 0; i < result.stdout.length; i += 32 * 1024) channel(1, result.stdout.subarray(i, i + 32 * 1024));
       }
       if (url.searchParams.get('stderr') !== 'false' && url.searchParams.get('stderr') !== '0' && result.stderr) channel(2, Buffer.from(result.stderr));
-      const status =
-        result.code === 0
-          ? { metadata: {}, status: 'Success' }
-          : {
-              metadata: {},
-              status: 'Failure',
-              message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${result.code}`,
-              reason: 'NonZeroExitCode',
-              details: { causes: [{ reason: 'ExitCode', message: String(result.code) }] },
-            };
+      const status = execStatus(argv, result.code);
       channel(3, Buffer.from(JSON.stringify(status)));
       socket.write(frame(8, Buffer.from([0x03, 0xe8])));
       setTimeout(() => socket.end(), 100).unref();
@@ -79,6 +74,49 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, exec: Ex
   } catch (e) {
     refuseUpgrade(socket, e);
   }
+}
+
+/** The v4 exit status (a metav1.Status) sent after the output. */
+export function execStatus(argv: string[], code: number): object {
+  return code === 0
+    ? { metadata: {}, status: 'Success' }
+    : {
+        metadata: {},
+        status: 'Failure',
+        message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${code}`,
+        reason: 'NonZeroExitCode',
+        details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+      };
+}
+
+/** Query flags are true unless given as false/0 (stdout/stderr) and false unless true/1 (stdin/tty). */
+function flag(url: URL, name: string, byDefault: boolean): boolean {
+  const v = url.searchParams.get(name);
+  if (v === null) return byDefault;
+  return v === 'true' || v === '1';
+}
+
+function upgradeToSpdy(req: IncomingMessage, socket: Duplex, url: URL, run: () => ReturnType<ExecFn>): void {
+  const protocol = negotiateSpdyProtocol(req.headers['x-stream-protocol-version']);
+  if (!protocol)
+    throw badRequest(
+      `unable to upgrade connection: none of the offered X-Stream-Protocol-Version values ${JSON.stringify(req.headers['x-stream-protocol-version'] ?? '')} is supported (${SPDY_EXEC_PROTOCOLS.join(', ')})`,
+    );
+  const argv = url.searchParams.getAll('command');
+  // Errors before the command starts (no pod, no container) are answered as HTTP errors.
+  const result = run();
+  const status = execStatus(argv, result.code);
+  // Before v4 the error stream carries only a failure's message, as text.
+  const error =
+    protocol === 'v4.channel.k8s.io' ? Buffer.from(JSON.stringify(status)) : Buffer.from(result.code === 0 ? '' : (status as { message: string }).message);
+  serveSpdyExec(socket, {
+    protocol,
+    stdin: flag(url, 'stdin', false),
+    stdout: flag(url, 'stdout', true),
+    stderr: flag(url, 'stderr', true),
+    tty: flag(url, 'tty', false),
+    output: { stdout: result.stdout, stderr: Buffer.from(result.stderr), error },
+  });
 }
 
 /** Answers an upgrade request with an error Status instead of switching protocols. */
