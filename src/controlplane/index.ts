@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { createCertificate, generateKeyPair } from '../crypto/x509.js';
+import { createCertificate, createSelfSignedCa, generateKeyPair } from '../crypto/x509.js';
 import { AccessControl, type AuthorizationMode } from './auth/access.js';
 import { join } from 'node:path';
 import { registerBuiltins } from './apiserver/builtins.js';
@@ -244,14 +244,7 @@ function servingCertificate(host: string, dataDir: string | undefined): { caPem:
       certPem: readFileSync(files.cert, 'utf8'),
       keyPem: readFileSync(files.key, 'utf8'),
     };
-  const caKey = generateKeyPair('ecdsa');
-  const caPem = createCertificate({
-    subject: { commonName: 'kudo-local-ca' },
-    isCA: true,
-    notAfter: 3650,
-    publicKey: caKey.publicKey,
-    selfSignKey: caKey.privateKey,
-  });
+  const { certPem: caPem, key: caKey } = createSelfSignedCa('kudo-local-ca', 3650);
   const servingKey = generateKeyPair('ecdsa');
   const ips = [...new Set(['127.0.0.1', ...(isIP(host) ? [host] : [])])];
   const certPem = createCertificate({

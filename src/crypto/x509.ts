@@ -199,6 +199,13 @@ export function issuerOf(pem: string): { subject: Uint8Array; subjectKeyId?: Uin
   return { subject, subjectKeyId };
 }
 
+/** A new self-signed CA valid for `days`, with its key (ECDSA P-256 unless another kind is asked for). */
+export function createSelfSignedCa(commonName: string, days: number, kind: KeyKind = 'ecdsa', bits?: number): { certPem: string; key: KeyPair } {
+  const key = generateKeyPair(kind, bits);
+  const certPem = createCertificate({ subject: { commonName }, isCA: true, notAfter: days, publicKey: key.publicKey, selfSignKey: key.privateKey });
+  return { certPem, key };
+}
+
 /** Creates a certificate and returns it as PEM. */
 export function createCertificate(opts: CertificateOptions): string {
   const notBefore = opts.notBefore ?? new Date();

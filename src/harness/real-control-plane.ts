@@ -10,7 +10,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCertificate, generateKeyPair } from '../crypto/x509.js';
+import { createSelfSignedCa } from '../crypto/x509.js';
 import { killProcessGroup } from './commands.js';
 import { onInterrupt } from './interrupt.js';
 import { HarnessError } from './types.js';
@@ -89,16 +89,9 @@ export async function startRealControlPlane(assetsDir: string, opts: RealControl
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(stateDir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }));
   writeFileSync(join(stateDir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
-  const signingKey = generateKeyPair('ecdsa');
-  const signingCa = createCertificate({
-    subject: { commonName: 'kudo-test-signer' },
-    isCA: true,
-    notAfter: 30,
-    publicKey: signingKey.publicKey,
-    selfSignKey: signingKey.privateKey,
-  });
-  writeFileSync(join(stateDir, 'signing-ca.crt'), signingCa);
-  writeFileSync(join(stateDir, 'signing-ca.key'), signingKey.privateKeyPem);
+  const signing = createSelfSignedCa('kudo-test-signer', 30);
+  writeFileSync(join(stateDir, 'signing-ca.crt'), signing.certPem);
+  writeFileSync(join(stateDir, 'signing-ca.key'), signing.key.privateKeyPem);
   const token = randomBytes(16).toString('hex');
   const tokens: Record<string, string> = { admin: token };
   // No uids: users of the local control plane have none either, and AdmissionReviews show them.

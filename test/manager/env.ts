@@ -10,7 +10,7 @@ import type { Instance, OperatorVersion } from '../../src/api/types.js';
 import type { Cluster } from '../../src/cluster/cluster.js';
 import { fromKubeconfigText } from '../../src/cluster/http-cluster.js';
 import { startControlPlane } from '../../src/controlplane/index.js';
-import { createCertificate, generateKeyPair } from '../../src/crypto/x509.js';
+import { createCertificate, createSelfSignedCa, generateKeyPair } from '../../src/crypto/x509.js';
 import { findRealK8s } from '../../src/harness/real-assets.js';
 import { startRealControlPlane } from '../../src/harness/real-control-plane.js';
 import type { KubeObject } from '../../src/k8s/object.js';
@@ -29,14 +29,7 @@ export interface TestEnv {
 }
 
 export function webhookCertificate(): { caPem: string; cert: string; key: string } {
-  const caKey = generateKeyPair('ecdsa');
-  const caPem = createCertificate({
-    subject: { commonName: 'kudo-test-ca' },
-    isCA: true,
-    publicKey: caKey.publicKey,
-    selfSignKey: caKey.privateKey,
-    notAfter: 2,
-  });
+  const { certPem: caPem, key: caKey } = createSelfSignedCa('kudo-test-ca', 2);
   const key = generateKeyPair('ecdsa');
   const cert = createCertificate({
     subject: { commonName: '127.0.0.1' },

@@ -14,7 +14,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createCertificate, generateKeyPair } from '../../../src/crypto/x509.js';
+import { createCertificate, createSelfSignedCa, generateKeyPair } from '../../../src/crypto/x509.js';
 
 export interface WebhookServer {
   url: string;
@@ -25,14 +25,7 @@ export interface WebhookServer {
 }
 
 export async function startWebhookServer(): Promise<WebhookServer> {
-  const caKey = generateKeyPair('ecdsa');
-  const caPem = createCertificate({
-    subject: { commonName: 'differential-webhook-ca' },
-    isCA: true,
-    notAfter: 2,
-    publicKey: caKey.publicKey,
-    selfSignKey: caKey.privateKey,
-  });
+  const { certPem: caPem, key: caKey } = createSelfSignedCa('differential-webhook-ca', 2);
   const key = generateKeyPair('ecdsa');
   const certPem = createCertificate({
     subject: { commonName: '127.0.0.1' },

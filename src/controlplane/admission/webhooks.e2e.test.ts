@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { createCertificate, generateKeyPair } from '../../crypto/x509.js';
+import { createCertificate, createSelfSignedCa, generateKeyPair } from '../../crypto/x509.js';
 import { startControlPlane, type ControlPlane } from '../index.js';
 
 type Any = Record<string, any>;
@@ -24,14 +24,7 @@ let answers: Record<string, (req: Any) => Any>;
 let received: { path: string; review: Any }[];
 
 function pki(): { caPem: string; certPem: string; keyPem: string } {
-  const caKey = generateKeyPair('ecdsa');
-  const caPem = createCertificate({
-    subject: { commonName: 'test-webhook-ca' },
-    isCA: true,
-    notAfter: 30,
-    publicKey: caKey.publicKey,
-    selfSignKey: caKey.privateKey,
-  });
+  const { certPem: caPem, key: caKey } = createSelfSignedCa('test-webhook-ca', 30);
   const key = generateKeyPair('ecdsa');
   const certPem = createCertificate({
     subject: { commonName: 'webhook' },

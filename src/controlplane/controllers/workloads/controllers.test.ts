@@ -5,18 +5,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { KubeObject } from '../../../k8s/object.js';
-import { installBuiltinPolicies } from '../../admission/builtin-policies.js';
-import { registerBuiltins } from '../../apiserver/builtins.js';
 import { ApiCore } from '../../apiserver/core.js';
-import { Registry, type ResourceType } from '../../apiserver/registry.js';
-import { Store } from '../../storage/store.js';
-import { GarbageCollector } from '../garbage-collector.js';
-import { ensureNodes, VolumeBinder } from './infra.js';
+import type { ResourceType } from '../../apiserver/registry.js';
+import { VolumeBinder } from './infra.js';
 import { JobController } from './jobs.js';
 import { PodSimulator } from './pods.js';
 import { DeploymentController, ReplicaSetController } from './replicasets.js';
 import { fnv32a, safeEncode, setCondition, Sim, templateHash, type Controller } from './sim.js';
 import { DaemonSetController, StatefulSetController } from './statefulsets.js';
+import { startControllers, until, type ControllerEnv } from './test-support.js';
 
 type Any = Record<string, any>;
 
@@ -26,33 +23,10 @@ afterEach(() => {
   stops = [];
 });
 
-function setup(make: (sim: Sim) => Controller[], nodes?: string[]): { core: ApiCore; sim: Sim; t: (g: string, r: string) => ResourceType } {
-  const registry = new Registry();
-  registerBuiltins(registry);
-  installBuiltinPolicies(registry);
-  const core = new ApiCore(new Store(), registry);
-  core.create(registry.lookup('', 'v1', 'namespaces')!, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-  const gc = new GarbageCollector(core);
-  gc.start();
-  const sim = new Sim(core, { stepMs: 5, nodes });
-  ensureNodes(sim);
-  for (const c of make(sim)) sim.add(c);
-  sim.start();
-  stops.push(
-    () => sim.stop(),
-    () => gc.stop(),
-  );
-  return { core, sim, t: (g, r) => registry.lookup(g, 'v1', r)! };
-}
-
-async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (ok(v)) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}: ${JSON.stringify((v as Any)?.status ?? v).slice(0, 1500)}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+function setup(make: (sim: Sim) => Controller[], nodes?: string[]): ControllerEnv {
+  const env = startControllers(make, { nodes, withNodes: true });
+  stops.push(env.stop);
+  return env;
 }
 
 const podSpec = { containers: [{ name: 'c', image: 'nginx:1.25' }] };

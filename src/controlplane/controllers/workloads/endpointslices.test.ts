@@ -5,15 +5,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { KubeObject } from '../../../k8s/object.js';
-import { installBuiltinPolicies } from '../../admission/builtin-policies.js';
-import { registerBuiltins } from '../../apiserver/builtins.js';
-import { ApiCore } from '../../apiserver/core.js';
-import { Registry, type ResourceType } from '../../apiserver/registry.js';
-import { Store } from '../../storage/store.js';
-import { GarbageCollector } from '../garbage-collector.js';
 import { EndpointSliceMirroringController, MIRRORING_CONTROLLER } from './endpointslice-mirroring.js';
 import { ENDPOINTSLICE_CONTROLLER, EndpointSliceController, TRIGGER_TIME } from './endpointslices.js';
-import { Sim } from './sim.js';
+import { startControllers, until } from './test-support.js';
 
 type Any = Record<string, any>;
 
@@ -24,22 +18,11 @@ afterEach(() => {
 });
 
 function setup(mirroring = false) {
-  const registry = new Registry();
-  registerBuiltins(registry);
-  installBuiltinPolicies(registry);
-  const core = new ApiCore(new Store(), registry);
-  core.create(registry.lookup('', 'v1', 'namespaces')!, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-  const gc = new GarbageCollector(core);
-  gc.start();
-  const sim = new Sim(core, { stepMs: 5 });
-  sim.add(new EndpointSliceController(sim));
-  if (mirroring) sim.add(new EndpointSliceMirroringController(sim));
-  sim.start();
-  stops.push(
-    () => sim.stop(),
-    () => gc.stop(),
-  );
-  const t = (g: string, r: string): ResourceType => registry.lookup(g, 'v1', r)!;
+  const { core, sim, t, stop } = startControllers((sim) => [
+    new EndpointSliceController(sim),
+    ...(mirroring ? [new EndpointSliceMirroringController(sim)] : []),
+  ]);
+  stops.push(stop);
   const pods = t('', 'pods');
   const services = t('', 'services');
   const slicesType = t('discovery.k8s.io', 'endpointslices');
@@ -69,16 +52,6 @@ function setup(mirroring = false) {
   const service = (name: string, spec: Any, labels?: Record<string, string>) =>
     core.create(services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name, ...(labels ? { labels } : {}) }, spec });
   return { core, sim, pods, services, slicesType, slices, pod, setPod, service };
-}
-
-async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (ok(v)) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const addresses = (slices: KubeObject[]) => slices.flatMap((s) => ((s.endpoints as Any[] | null) ?? []).map((e) => e.addresses[0] as string)).sort();
