@@ -1,10 +1,7 @@
 /** A small Prometheus registry: counters, gauges and histograms with labels, in the text format. */
-type Labels = Record<string, string>;
+import { family, labelText } from '../k8s/prometheus.js';
 
-const labelText = (labels: Labels): string => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
-};
+type Labels = Record<string, string>;
 
 interface Metric {
   render(): string[];
@@ -31,11 +28,12 @@ export class Counter implements Metric {
     return t;
   }
   render(): string[] {
-    return [
-      `# HELP ${this.name} ${this.help}`,
-      `# TYPE ${this.name} counter`,
-      ...[...this.values.values()].map((v) => `${this.name}${labelText(v.labels)} ${v.value}`),
-    ];
+    return family(
+      this.name,
+      'counter',
+      this.help,
+      [...this.values.values()].map((v) => `${labelText(v.labels)} ${v.value}`),
+    );
   }
 }
 
@@ -46,7 +44,7 @@ export class Gauge implements Metric {
     private readonly read: () => number,
   ) {}
   render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`];
+    return family(this.name, 'gauge', this.help, [` ${this.read()}`]);
   }
 }
 
