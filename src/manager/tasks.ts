@@ -208,8 +208,9 @@ async function render(env: TaskEnvironment, task: Task, input: RenderInput): Pro
     // recorded as a miss and taken as namespaced for this pass only, so that one pass finds
     // every missing kind of the task (a pass with misses is never the result).
     const scope = ctx.scope;
-    const known = (apiVersion: string, kind: string) => (unknownKinds.has(`${apiVersion}\n${kind}`) ? undefined : scope(apiVersion, kind));
-    ctx.scope = (apiVersion, kind) => known(apiVersion, kind) ?? (unknownKinds.has(`${apiVersion}\n${kind}`) ? undefined : 'Namespaced');
+    const isUnknown = (apiVersion: string, kind: string) => unknownKinds.has(`${apiVersion}\n${kind}`);
+    const known = (apiVersion: string, kind: string) => (isUnknown(apiVersion, kind) ? undefined : scope(apiVersion, kind));
+    ctx.scope = (apiVersion, kind) => (isUnknown(apiVersion, kind) ? undefined : (scope(apiVersion, kind) ?? 'Namespaced'));
     let result: TaskResult | undefined;
     let failure: TaskRenderError | undefined;
     try {
