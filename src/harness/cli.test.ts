@@ -159,7 +159,7 @@ function checkBasicRun(t: ReturnType<typeof io>, cwd: string, code: number): voi
   for (const name of ['configmap-lifecycle', 'crd-widget', 'deployment-defaults', 'kubectl-commands'])
     assert.match(out, new RegExp(`^PASS {2}${name} `, 'm'), out);
   assert.match(out, /^FAIL {2}expected-failure .*\(failed in step 0-create\)$/m);
-  assert.match(out, /resource ConfigMap:kuttl-test-[a-z-]+\/mismatch: \.data\.value: value mismatch, expected: expected != actual: actual/);
+  assert.match(out, /resource ConfigMap:kuttl-test-[a-z0-9-]+\/mismatch: \.data\.value: value mismatch, expected: expected != actual: actual/);
   assert.match(out, /^ {4}expected-failure: -\s+value: expected$/m);
   assert.match(out, /^ {4}expected-failure: \+\s+value: actual$/m);
   assert.match(out, /^5 tests: 4 passed, 1 failed in \d+\.\d\ds$/m);
